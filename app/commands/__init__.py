@@ -1,0 +1,1 @@
+"""Headless sub-commands of ``lianjie``: one module each, loaded only when chosen."""
