@@ -17,6 +17,7 @@ from app.domain.errors import AppError
 # name -> (module under app.commands, one-line help in Chinese)
 COMMANDS: dict[str, tuple[str, str]] = {
     "audit": ("audit", "审计日志：校验哈希链"),
+    "demo": ("demo", "演示环境"),
 }
 
 
