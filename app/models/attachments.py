@@ -1,0 +1,149 @@
+"""Attachments: the file goes into an encrypted blob, its metadata into the ``attachments`` table.
+
+The blob is written (atomically) before the row is committed: a crash in between leaves an orphan blob, never a
+row without its content. Reading streams the blob and checks size and SHA-256 against the row before the last chunk.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import errno
+import hashlib
+import os
+import tempfile
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.crypto.blobcipher import BlobDamaged
+from app.files import DiskFull, FileWriteFailed, fsync_directory
+from app.models.store import Store
+from app.models.tables import Attachment
+
+
+@dataclass(frozen=True)
+class AttachmentRecord:
+    """An attachment's metadata; its content is read with ``attachment_chunks``."""
+
+    id: str
+    case_id: str
+    name: str
+    media_type: str
+    size: int
+    sha256: str
+    created_at: dt.datetime
+
+
+class AttachmentNotFound(LookupError):
+    """No attachment with that id."""
+
+
+def _record(row: Attachment) -> AttachmentRecord:
+    return AttachmentRecord(row.id, row.case_id, row.name, row.media_type, row.size, row.sha256, row.created_at)
+
+
+def add_attachment(
+    store: Store,
+    case_id: str,
+    source: BinaryIO,
+    *,
+    name: str,
+    media_type: str,
+    also: Callable[[Session, AttachmentRecord], None] | None = None,
+) -> AttachmentRecord:
+    """Encrypt ``source`` into a blob and record it for ``case_id``; ``also`` runs in the same transaction (audit)."""
+    blob_id = uuid.uuid4()
+    digest = store.blobs.put(blob_id, source)
+
+    def record(session: Session) -> AttachmentRecord:
+        row = Attachment(
+            id=str(blob_id),
+            case_id=case_id,
+            name=name,
+            media_type=media_type,
+            size=digest.size,
+            sha256=digest.sha256,
+            created_at=dt.datetime.now(dt.UTC),
+        )
+        session.add(row)
+        session.flush()
+        result = _record(row)
+        if also is not None:
+            also(session, result)
+        return result
+
+    try:
+        return store.write(record)
+    except BaseException:
+        store.blobs.discard(blob_id)
+        raise
+
+
+def get_attachment(session: Session, attachment_id: str) -> AttachmentRecord | None:
+    """The attachment's metadata, or None."""
+    row = session.get(Attachment, attachment_id)
+    return None if row is None else _record(row)
+
+
+def list_attachments(session: Session, case_id: str) -> tuple[AttachmentRecord, ...]:
+    """A case's attachments, oldest first."""
+    query = select(Attachment).where(Attachment.case_id == case_id).order_by(Attachment.created_at, Attachment.id)
+    return tuple(_record(r) for r in session.scalars(query))
+
+
+def attachment_chunks(store: Store, attachment_id: str) -> Iterator[bytes]:
+    """The attachment's content, chunk by chunk; ``BlobUnreadable`` instead of any chunk that is not authentic.
+
+    The last chunk is held back until size and SHA-256 match the row, so a complete iteration means the whole file.
+    """
+    record = store.read(lambda s: get_attachment(s, attachment_id))
+    if record is None:
+        raise AttachmentNotFound(attachment_id)
+    digest = hashlib.sha256()
+    size = 0
+    pending: bytes | None = None
+    for chunk in store.blobs.chunks(uuid.UUID(record.id)):
+        if pending is not None:
+            yield pending
+        digest.update(chunk)
+        size += len(chunk)
+        pending = chunk
+    if size != record.size or digest.hexdigest() != record.sha256:
+        raise BlobDamaged(f"attachment {attachment_id} does not match its recorded size and hash")
+    if pending:
+        yield pending
+
+
+def export_attachment(store: Store, attachment_id: str, destination: Path) -> AttachmentRecord:
+    """Write the decrypted attachment to ``destination``, which appears only once the whole file has verified."""
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{destination.name}.", suffix=".tmp", dir=destination.parent)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as sink:
+            for chunk in attachment_chunks(store, attachment_id):
+                sink.write(chunk)
+            sink.flush()
+            os.fsync(sink.fileno())
+        os.replace(tmp, destination)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        if exc.errno == errno.ENOSPC:
+            raise DiskFull(f"no space left exporting attachment {attachment_id}") from None
+        raise FileWriteFailed(f"cannot export attachment {attachment_id}: {exc.strerror}") from None
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    fsync_directory(destination.parent)
+    record = store.read(lambda s: get_attachment(s, attachment_id))
+    if record is None:
+        raise AttachmentNotFound(attachment_id)
+    return record
