@@ -122,7 +122,7 @@ def wrap_for_operator(
         fingerprint_sha256=fingerprint,
         kind=kind,
         certificate_der=certificate.public_bytes(serialization.Encoding.DER),
-        subject=certificate.subject.rfc4514_string(),
+        subject=certificate.subject.rfc4514_string({NameOID.SERIAL_NUMBER: "serialNumber"}),
         operator_id=str(serial_numbers[0].value) if serial_numbers else None,
         not_after=certificate.not_valid_after_utc.isoformat(),
         enrolled_at=enrolled_at or datetime.now(_CHINA_STANDARD_TIME).isoformat(timespec="seconds"),

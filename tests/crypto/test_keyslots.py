@@ -195,7 +195,7 @@ def test_slots_identify_their_certificates(tmp_path: Path) -> None:
 
     assert [entry.operator_id for entry in listed] == ["OP0001", "OP0002"]
     assert [entry.key_algorithm for entry in listed] == ["RSA", "ECC P-256"]
-    assert "CN=李四" in listed[1].subject
+    assert "CN=李四" in listed[1].subject and "serialNumber=OP0002" in listed[1].subject
     assert listed[1].not_after == bob.certificate.not_valid_after_utc
     assert listed[1].certificate == bob.certificate
     found = find_operator(config, alice.certificate)
