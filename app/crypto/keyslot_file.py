@@ -11,6 +11,7 @@ import binascii
 import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Final, Literal
 
 from app.crypto.keyslot_errors import KeySlotsCorrupt, KeySlotsUnsupportedVersion, TerminalNotInitialized
@@ -24,7 +25,7 @@ EC_KIND: Final = "ecdh-p256-hkdf-sha256"
 RECOVERY_KIND = "recovery-hkdf-sha256"
 OperatorKind = Literal["rsa-oaep-sha256", "ecdh-p256-hkdf-sha256"]
 # The field that carries the public half of the key agreement, by slot kind.
-_EXCHANGE_FIELD = {RSA_KIND: "encrypted_share", EC_KIND: "ephemeral_public_key"}
+_EXCHANGE_FIELD = MappingProxyType({RSA_KIND: "encrypted_share", EC_KIND: "ephemeral_public_key"})
 _MAX_FILE_BYTES = 4 * 1024 * 1024
 
 
@@ -192,9 +193,14 @@ def _parse_recovery(value: Any) -> RecoverySlotRecord:
 
 
 def _parse_operator(value: Any) -> OperatorSlotRecord:
-    kind = value.get("kind") if isinstance(value, dict) else None
-    if kind not in _EXCHANGE_FIELD:
-        raise KeySlotsCorrupt("operator slot of unknown kind")
+    kind: OperatorKind
+    match value.get("kind") if isinstance(value, dict) else None:
+        case "rsa-oaep-sha256":
+            kind = RSA_KIND
+        case "ecdh-p256-hkdf-sha256":
+            kind = EC_KIND
+        case _:
+            raise KeySlotsCorrupt("operator slot of unknown kind")
     exchange_field = _EXCHANGE_FIELD[kind]
     keys = {"id", "kind", "certificate", "subject", "operator_id", "not_after", "enrolled_at", exchange_field}
     slot = _object(value, keys | {"key_check", "nonce", "wrapped_key"}, "operator slot")

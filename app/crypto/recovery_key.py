@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import unicodedata
+from types import MappingProxyType
 
 from app.crypto.keyslot_errors import RecoveryKeyTypo
 
@@ -23,7 +24,7 @@ TEXT_LENGTH = GROUP_COUNT * GROUP_LENGTH
 
 # Crockford's base32: no I, L, O or U, so that the usual misreadings map back to one symbol.
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-_VALUE = {symbol: value for value, symbol in enumerate(ALPHABET)}
+_VALUE = MappingProxyType({symbol: value for value, symbol in enumerate(ALPHABET)})
 _CONFUSIONS = str.maketrans({"O": "0", "I": "1", "L": "1"})
 _SEPARATORS = frozenset(" -_.\t\r\n")
 _CHECKSUM_BITS = GROUP_COUNT * DATA_PER_GROUP * 5 - RECOVERY_KEY_BYTES * 8

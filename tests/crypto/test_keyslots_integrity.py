@@ -46,6 +46,9 @@ def _operator_slot(document: dict[str, Any]) -> dict[str, Any]:
         ),
         pytest.param(lambda d: d["slots"].append(dict(d["slots"][1], id="0" * 64)), id="added-slot"),
         pytest.param(lambda d: d.update(store_id="0" * 32), id="store-id"),
+        pytest.param(lambda d: _operator_slot(d).update(kind="rsa-pkcs1"), id="unknown-kind"),
+        pytest.param(lambda d: _operator_slot(d).pop("key_check"), id="missing-field"),
+        pytest.param(lambda d: d["slots"].reverse(), id="slot-order"),
     ],
 )
 def test_edited_slot_file_is_refused_as_corrupt_not_as_a_wrong_key(tmp_path: Path, edit: Any) -> None:
