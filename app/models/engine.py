@@ -30,8 +30,12 @@ from app.models.errors import (
 MASTER_KEY_BYTES = 32
 PAGE_SIZE = 4096
 PLAIN_SQLITE_MAGIC = b"SQLite format 3\x00"
+# A page failing SQLCipher's HMAC past page 1 surfaces as SQLITE_ERROR with only SQLite's generic text;
+# ordinary SQL errors always carry a specific message ("no such table: ...").
+CODEC_ERROR_MESSAGE = "SQL logic error"
 
 # Primary SQLite result codes (https://www.sqlite.org/rescode.html).
+SQLITE_ERROR = 1
 SQLITE_BUSY = 5
 SQLITE_LOCKED = 6
 SQLITE_IOERR = 10
@@ -94,8 +98,8 @@ def _primary_code(exc: BaseException | None) -> int | None:
     return code & 0xFF if isinstance(code, int) else None
 
 
-def _classify_unreadable(path: Path) -> StoreError:
-    """Why SQLCipher called ``path`` "not a database": a plain SQLite file, a cut-off file, or a key that fits not."""
+def _inspect_file(path: Path, code: int) -> StoreError:
+    """Why SQLite could not read ``path``: a plain SQLite file, a cut-off file, a key that does not fit, damage."""
     try:
         size = path.stat().st_size
         with path.open("rb") as handle:
@@ -106,17 +110,19 @@ def _classify_unreadable(path: Path) -> StoreError:
         return StoreNotADatabase(f"{path.name} is an unencrypted SQLite file")
     if size < PAGE_SIZE or size % PAGE_SIZE:
         return StoreTruncated(f"{path.name}: {size} bytes is not a whole number of pages")
-    return StoreKeyWrong(f"{path.name}: the key does not decrypt page 1")
+    if code == SQLITE_NOTADB:
+        return StoreKeyWrong(f"{path.name}: the key does not decrypt page 1")
+    return StoreCorrupt(f"{path.name}: SQLITE_CORRUPT")
 
 
 def translate_error(exc: BaseException | None, path: Path) -> StoreError | None:
     """The typed error for a SQLite failure, or None when it is not about the store itself (e.g. a constraint)."""
     code = _primary_code(exc)
     name = getattr(exc, "sqlite_errorname", "unknown")
-    if code == SQLITE_NOTADB:
-        return _classify_unreadable(path)
-    if code == SQLITE_CORRUPT:
-        return StoreCorrupt(f"{path.name}: {name}")
+    if code in (SQLITE_NOTADB, SQLITE_CORRUPT):
+        return _inspect_file(path, code)
+    if code == SQLITE_ERROR and str(exc) == CODEC_ERROR_MESSAGE:
+        return _inspect_file(path, SQLITE_CORRUPT)
     if code in (SQLITE_BUSY, SQLITE_LOCKED):
         return StoreBusy(f"{path.name}: {name}")
     if code == SQLITE_FULL:
