@@ -99,10 +99,15 @@ class TokenLibrary:
         def collect() -> list[TokenCertificate]:
             found: list[TokenCertificate] = []
             for token in self._present_tokens():
-                with token.open() as session:
-                    for obj in session.get_objects({Attribute.CLASS: ObjectClass.CERTIFICATE}):
-                        certificate = x509.load_der_x509_certificate(bytes(obj[Attribute.VALUE]))
-                        found.append(TokenCertificate(token.label, bytes(obj[Attribute.ID]), certificate))
+                if not token.flags & TokenFlag.TOKEN_INITIALIZED:
+                    continue  # a blank token (or SoftHSM's free slot) holds nothing to log in with
+                try:
+                    with token.open() as session:
+                        for obj in session.get_objects({Attribute.CLASS: ObjectClass.CERTIFICATE}):
+                            certificate = x509.load_der_x509_certificate(bytes(obj[Attribute.VALUE]))
+                            found.append(TokenCertificate(token.label, bytes(obj[Attribute.ID]), certificate))
+                except pkcs11.PKCS11Error:
+                    continue  # pulled out while we looked, or unreadable: not offered on the login screen
             return found
 
         return self._run(collect)

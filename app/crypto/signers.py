@@ -15,7 +15,7 @@ from typing import Any
 from asn1crypto import pkcs12 as asn1_pkcs12
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat, pkcs12
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat, pkcs12
 
 from app.crypto.errors import KeyFileUnreadable, WrongPin
 from app.crypto.keys import SoftwareKey
@@ -40,6 +40,10 @@ class Pkcs12Signer(SoftwareKey):
 
     def __repr__(self) -> str:
         return f"Pkcs12Signer({self.source or '<memory>'}, subject={self.certificate.subject.rfc4514_string()!r})"
+
+    def private_key_der(self) -> bytes:
+        """The key as unencrypted PKCS#8 DER, for sealing into the encrypted store (the terminal key only)."""
+        return self._key.private_bytes(Encoding.DER, PrivateFormat.PKCS8, NoEncryption())
 
     @classmethod
     def from_bytes(cls, data: bytes, password: str | bytes, *, source: str = "") -> Pkcs12Signer:

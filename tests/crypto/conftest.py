@@ -11,7 +11,6 @@ import datetime as dt
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,8 +57,20 @@ def _module_path() -> str:
     pytest.skip("SoftHSM2 module not installed")
 
 
+# tests/services imports these fixtures too; the stash keeps one SoftHSM set-up and one library per test session.
+SOFTHSM_KEY = pytest.StashKey[SoftHsm]()
+LIBRARY_KEY = pytest.StashKey[TokenLibrary]()
+CA_KEY = pytest.StashKey[CertificateAuthority]()
+
+
 @pytest.fixture(scope="session")
-def softhsm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SoftHsm]:
+def softhsm(tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config) -> SoftHsm:
+    if SOFTHSM_KEY not in pytestconfig.stash:
+        pytestconfig.stash[SOFTHSM_KEY] = _make_softhsm(tmp_path_factory, pytestconfig)
+    return pytestconfig.stash[SOFTHSM_KEY]
+
+
+def _make_softhsm(tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config) -> SoftHsm:
     if shutil.which("softhsm2-util") is None:
         pytest.skip("softhsm2-util not installed")
     base = tmp_path_factory.mktemp("softhsm")
@@ -83,26 +94,37 @@ def softhsm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SoftHsm]:
         )
         (created,) = set(token_dir.iterdir()) - before
         token_dirs[label] = created
-    yield SoftHsm(conf, token_dir, _module_path(), token_dirs)
-    if previous is None:
-        os.environ.pop("SOFTHSM2_CONF", None)
-    else:
-        os.environ["SOFTHSM2_CONF"] = previous
+
+    def restore() -> None:
+        if previous is None:
+            os.environ.pop("SOFTHSM2_CONF", None)
+        else:
+            os.environ["SOFTHSM2_CONF"] = previous
+
+    pytestconfig.add_cleanup(restore)
+    return SoftHsm(conf, token_dir, _module_path(), token_dirs)
 
 
 @pytest.fixture(scope="session")
-def token_library(softhsm: SoftHsm) -> Iterator[TokenLibrary]:
-    library = TokenLibrary(softhsm.module)
-    yield library
-    library.close()
+def token_library(softhsm: SoftHsm, pytestconfig: pytest.Config) -> TokenLibrary:
+    if LIBRARY_KEY not in pytestconfig.stash:
+        library = TokenLibrary(softhsm.module)
+        pytestconfig.stash[LIBRARY_KEY] = library
+        pytestconfig.add_cleanup(library.close)
+    return pytestconfig.stash[LIBRARY_KEY]
 
 
 @pytest.fixture(scope="session")
-def ca(tmp_path_factory: pytest.TempPathFactory) -> CertificateAuthority:
+def ca(tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config) -> CertificateAuthority:
     """A P-256 root CA made by our tooling (fast); tests that need openssl's CA build their own."""
-    return CertificateAuthority.create(
-        tmp_path_factory.mktemp("ca"), root_name="测试平台根证书", organization="两法衔接平台", passphrase=CA_PASSPHRASE
-    )
+    if CA_KEY not in pytestconfig.stash:
+        pytestconfig.stash[CA_KEY] = CertificateAuthority.create(
+            tmp_path_factory.mktemp("ca"),
+            root_name="测试平台根证书",
+            organization="两法衔接平台",
+            passphrase=CA_PASSPHRASE,
+        )
+    return pytestconfig.stash[CA_KEY]
 
 
 @pytest.fixture(scope="session")
