@@ -1,0 +1,64 @@
+"""Canonical JSON: UTF-8, keys sorted, no insignificant whitespace, no floats.
+
+Signed JSON must have exactly one byte form, so that anyone re-serialising what they parsed gets the bytes that were
+signed. Floats are refused because their text form differs between implementations; amounts travel as integers (fen)
+or strings.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+
+class NotCanonicalJson(ValueError):
+    """The value cannot be written canonically, or the bytes are not the canonical form of what they encode."""
+
+
+def _check(value: Any, path: str) -> None:
+    if isinstance(value, bool) or value is None or isinstance(value, str | int):
+        return
+    if isinstance(value, float):
+        raise NotCanonicalJson(f"float at {path}: write amounts as integers or strings")
+    if isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            _check(item, f"{path}[{i}]")
+        return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise NotCanonicalJson(f"non-string key at {path}")
+            _check(item, f"{path}.{key}")
+        return
+    raise NotCanonicalJson(f"unsupported type {type(value).__name__} at {path}")
+
+
+def canonical_json(value: Any) -> bytes:
+    """The one byte form of ``value``."""
+    _check(value, "$")
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False).encode("utf-8")
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise NotCanonicalJson(f"duplicate key {key!r}")
+        result[key] = value
+    return result
+
+
+def _refuse_constant(name: str) -> Any:
+    raise NotCanonicalJson(f"non-JSON constant {name}")
+
+
+def parse_canonical_json(data: bytes) -> Any:
+    """Parse ``data`` and insist that it is already in canonical form (so every byte of it is meaningful)."""
+    try:
+        text = data.decode("utf-8")
+        value = json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=_refuse_constant)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise NotCanonicalJson(f"not JSON: {exc}") from None
+    if canonical_json(value) != data:
+        raise NotCanonicalJson("bytes differ from the canonical form")
+    return value

@@ -1,0 +1,208 @@
+"""CMS SignedData (RFC 5652) built around a ``Signer`` that only signs bytes, and its strict verification.
+
+A token key cannot be exported, so we build the SignedAttributes ourselves (contentType, signingTime, messageDigest),
+DER-encode them as a SET OF in canonical order (OpenSSL re-encodes them that way before checking), and have the
+signer sign that encoding. There is exactly one encoding for given certificates, attributes and signature: the
+verifier takes the parts out, rebuilds that encoding and requires the input to equal it, so no byte of the file can
+change unnoticed (versions, algorithm identifiers, signer identifier included).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+
+from app.crypto.keys import Signer
+from app.sync.packet import der
+from app.sync.packet.errors import SignatureInvalid
+
+_SIGNED_DATA = der.oid("1.2.840.113549.1.7.2")
+_DATA = der.oid("1.2.840.113549.1.7.1")
+_SHA256 = der.tlv(der.SEQUENCE, der.oid("2.16.840.1.101.3.4.2.1"))
+_SHA256_RSA = der.tlv(der.SEQUENCE, der.oid("1.2.840.113549.1.1.11") + der.tlv(der.NULL, b""))
+_SHA256_ECDSA = der.tlv(der.SEQUENCE, der.oid("1.2.840.10045.4.3.2"))
+_ATTR_CONTENT_TYPE = der.oid("1.2.840.113549.1.9.3")
+_ATTR_MESSAGE_DIGEST = der.oid("1.2.840.113549.1.9.4")
+_ATTR_SIGNING_TIME = der.oid("1.2.840.113549.1.9.5")
+
+
+@dataclass(frozen=True)
+class CmsSignature:
+    """What a valid CMS signature tells: who signed (with the certificates they sent), when they say, and what."""
+
+    signer_certificate: x509.Certificate
+    certificates: tuple[x509.Certificate, ...]
+    signing_time: dt.datetime
+    content: bytes
+
+
+def _attribute(type_oid: bytes, value: bytes) -> bytes:
+    return der.tlv(der.SEQUENCE, type_oid + der.set_of([value]))
+
+
+def _signed_attributes(content: bytes, signing_time: dt.datetime) -> list[bytes]:
+    # UTCTime covers 1950-2049 (RFC 5652 §11.3), long enough for this system.
+    when = signing_time.astimezone(dt.UTC).strftime("%y%m%d%H%M%SZ").encode("ascii")
+    return [
+        _attribute(_ATTR_CONTENT_TYPE, _DATA),
+        _attribute(_ATTR_SIGNING_TIME, der.tlv(der.UTC_TIME, when)),
+        _attribute(_ATTR_MESSAGE_DIGEST, der.tlv(der.OCTET_STRING, hashlib.sha256(content).digest())),
+    ]
+
+
+def _signature_algorithm(certificate: x509.Certificate) -> bytes:
+    key = certificate.public_key()
+    if isinstance(key, rsa.RSAPublicKey):
+        return _SHA256_RSA
+    if isinstance(key, ec.EllipticCurvePublicKey):
+        return _SHA256_ECDSA
+    raise SignatureInvalid(f"unsupported signer key {type(key).__name__}")
+
+
+def _assemble(
+    certificates_der: Sequence[bytes],
+    signer: x509.Certificate,
+    signed_attrs: list[bytes],
+    signature: bytes,
+    content: bytes | None,
+) -> bytes:
+    sid = der.tlv(der.SEQUENCE, signer.issuer.public_bytes() + der.integer(signer.serial_number))
+    attrs_body = b"".join(sorted(signed_attrs))
+    signer_info = der.tlv(
+        der.SEQUENCE,
+        der.integer(1)
+        + sid
+        + _SHA256
+        + der.tlv(der.CONTEXT_0, attrs_body)
+        + _signature_algorithm(signer)
+        + der.tlv(der.OCTET_STRING, signature),
+    )
+    encap = _DATA if content is None else _DATA + der.tlv(der.CONTEXT_0, der.tlv(der.OCTET_STRING, content))
+    signed_data = der.tlv(
+        der.SEQUENCE,
+        der.integer(1)
+        + der.set_of([_SHA256])
+        + der.tlv(der.SEQUENCE, encap)
+        # Signer first, then its chain: BER order, which OpenSSL accepts and which makes the signer easy to find.
+        + der.tlv(der.CONTEXT_0, b"".join(certificates_der))
+        + der.tlv(der.SET, signer_info),
+    )
+    return der.tlv(der.SEQUENCE, _SIGNED_DATA + der.tlv(der.CONTEXT_0, signed_data))
+
+
+def sign(content: bytes, signer: Signer, *, detached: bool = True, signing_time: dt.datetime | None = None) -> bytes:
+    """A DER ``ContentInfo`` holding SignedData over ``content``, with the signer's certificate and chain."""
+    when = signing_time or dt.datetime.now(dt.UTC)
+    attrs = _signed_attributes(content, when)
+    signature = signer.sign(der.set_of(attrs))
+    certs = [c.public_bytes(serialization.Encoding.DER) for c in (signer.certificate, *signer.chain)]
+    return _assemble(certs, signer.certificate, attrs, signature, None if detached else content)
+
+
+def _check_signature(certificate: x509.Certificate, signature: bytes, data: bytes) -> None:
+    key = certificate.public_key()
+    try:
+        if isinstance(key, rsa.RSAPublicKey):
+            key.verify(signature, data, padding.PKCS1v15(), hashes.SHA256())
+        elif isinstance(key, ec.EllipticCurvePublicKey):
+            key.verify(signature, data, ec.ECDSA(hashes.SHA256()))
+        else:
+            raise SignatureInvalid(f"unsupported signer key {type(key).__name__}")
+    except InvalidSignature:
+        raise SignatureInvalid("CMS signature does not verify") from None
+
+
+def verify(p7s: bytes, content: bytes | None = None) -> CmsSignature:
+    """Check a SignedData made by ``sign`` (detached when ``content`` is given). Chain trust is the caller's job."""
+    try:
+        return _verify(p7s, content)
+    except (der.DerError, ValueError, IndexError, UnicodeDecodeError) as exc:
+        raise SignatureInvalid(f"CMS structure unreadable: {exc}") from None
+
+
+def _only(found: list[tuple[int, int, int, int]], tag: int, what: str) -> tuple[int, int, int, int]:
+    if not found or found[0][0] != tag:
+        raise SignatureInvalid(f"expected {what}")
+    return found[0]
+
+
+def _verify(p7s: bytes, content: bytes | None) -> CmsSignature:
+    # Walk to the parts we need; everything else is proven canonical by the rebuild below.
+    _, start, end, _ = der.read(p7s)
+    info = list(der.children(p7s, start, end))
+    _, sd_start, _, _ = _only(info[1:], der.CONTEXT_0, "SignedData")
+    _, sd_body, sd_body_end, _ = der.read(p7s, sd_start)
+    parts = list(der.children(p7s, sd_body, sd_body_end))
+    if len(parts) != 5:
+        raise SignatureInvalid("SignedData must have certificates and exactly its five fields")
+    _, enc_start, enc_end, _ = parts[2]
+    encap = list(der.children(p7s, enc_start, enc_end))
+    embedded: bytes | None = None
+    if len(encap) == 2:
+        _, wrapped_start, _, _ = encap[1]
+        _, oct_start, oct_end, _ = der.read(p7s, wrapped_start)
+        embedded = p7s[oct_start:oct_end]
+    if (content is None) == (embedded is None):
+        raise SignatureInvalid("content must be either detached or embedded")
+    data: bytes = content if content is not None else embedded  # type: ignore[assignment]
+    _, certs_start, certs_end, _ = _only(parts[3:4], der.CONTEXT_0, "certificates")
+    certificates_der = [p7s[el:body_end] for _, _, body_end, el in der.children(p7s, certs_start, certs_end)]
+    if not certificates_der:
+        raise SignatureInvalid("no certificates in SignedData")
+    _, infos_start, infos_end, _ = parts[4]
+    signer_infos = list(der.children(p7s, infos_start, infos_end))
+    if len(signer_infos) != 1:
+        raise SignatureInvalid(f"{len(signer_infos)} signers, expected exactly one")
+    _, si_start, si_end, _ = signer_infos[0]
+    si_parts = list(der.children(p7s, si_start, si_end))
+    if len(si_parts) != 6:
+        raise SignatureInvalid("SignerInfo must carry signed attributes and no unsigned ones")
+    _, attrs_start, attrs_end, _ = _only(si_parts[3:4], der.CONTEXT_0, "signed attributes")
+    attrs = [p7s[el:body_end] for _, _, body_end, el in der.children(p7s, attrs_start, attrs_end)]
+    _, sig_start, sig_end, _ = si_parts[5]
+    signature = p7s[sig_start:sig_end]
+    try:
+        signer_cert = x509.load_der_x509_certificate(certificates_der[0])
+    except ValueError:
+        raise SignatureInvalid("signer certificate unreadable") from None
+    if _assemble(certificates_der, signer_cert, attrs, signature, embedded) != p7s:
+        raise SignatureInvalid("CMS encoding is not the canonical one")
+    signing_time = _check_attributes(attrs, data)
+    _check_signature(signer_cert, signature, der.set_of(attrs))
+    try:
+        certificates = tuple(x509.load_der_x509_certificate(d) for d in certificates_der)
+    except ValueError:
+        raise SignatureInvalid("a certificate in SignedData is unreadable") from None
+    return CmsSignature(signer_cert, certificates, signing_time, data)
+
+
+def _check_attributes(attrs: list[bytes], data: bytes) -> dt.datetime:
+    """The three signed attributes, each once: contentType = data, messageDigest = SHA-256(data), signingTime."""
+    values: dict[bytes, bytes] = {}
+    for attr in attrs:
+        _, start, end, _ = der.read(attr)
+        (oid_tag, _, oid_end, oid_el), (set_tag, set_start, set_end, _) = list(der.children(attr, start, end))
+        if oid_tag != der.OID or set_tag != der.SET:
+            raise SignatureInvalid("malformed signed attribute")
+        type_oid = attr[oid_el:oid_end]
+        members = [attr[el:body_end] for _, _, body_end, el in der.children(attr, set_start, set_end)]
+        if type_oid in values or len(members) != 1:
+            raise SignatureInvalid("signed attribute repeated or multi-valued")
+        values[type_oid] = members[0]
+    if set(values) != {_ATTR_CONTENT_TYPE, _ATTR_MESSAGE_DIGEST, _ATTR_SIGNING_TIME}:
+        raise SignatureInvalid("signed attributes must be exactly contentType, signingTime and messageDigest")
+    if values[_ATTR_CONTENT_TYPE] != _DATA:
+        raise SignatureInvalid("content type is not data")
+    if values[_ATTR_MESSAGE_DIGEST] != der.tlv(der.OCTET_STRING, hashlib.sha256(data).digest()):
+        raise SignatureInvalid("message digest does not match the content")
+    time_el = values[_ATTR_SIGNING_TIME]
+    if time_el[0] != der.UTC_TIME:
+        raise SignatureInvalid("signing time is not UTCTime")
+    return dt.datetime.strptime(time_el[2:].decode("ascii"), "%y%m%d%H%M%SZ").replace(tzinfo=dt.UTC)
