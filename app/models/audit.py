@@ -102,9 +102,10 @@ class AuditVerdict:
         return "审计日志已被破坏：" + reasons.get(self.problem or "", f"{where}异常。")
 
 
-def _canonical(
+def canonical_row(
     seq: int, occurred_at: str, kind: str, operator: str, terminal: str, subject: str, details: str
 ) -> bytes:
+    """The bytes hashed for one row: canonical JSON (sorted keys, no spaces, UTF-8) of the stored column text."""
     row = {
         "seq": seq,
         "occurred_at": occurred_at,
@@ -117,7 +118,8 @@ def _canonical(
     return json.dumps(row, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
-def _chain(prev_hash: str, canonical_row: bytes) -> str:
+def chain_hash(prev_hash: str, canonical_row: bytes) -> str:
+    """sha256(prev_hash || canonical row), hex."""
     return hashlib.sha256(bytes.fromhex(prev_hash) + canonical_row).hexdigest()
 
 
@@ -161,7 +163,7 @@ def append_audit(
     seq = prev_seq + 1
     occurred_at = now if now is not None else dt.datetime.now(dt.UTC)
     stamp = utc_text(occurred_at)
-    row_hash = _chain(prev_hash, _canonical(seq, stamp, kind.value, operator, terminal, subject, details_text))
+    row_hash = chain_hash(prev_hash, canonical_row(seq, stamp, kind.value, operator, terminal, subject, details_text))
     session.add(
         AuditEntry(
             seq=seq,
@@ -202,7 +204,7 @@ def verify_audit_chain(session: Session) -> AuditVerdict:
             return AuditVerdict(checked, expected_seq, "missing")
         if prev_hash != expected_prev:
             return AuditVerdict(checked, seq, "relinked")
-        if _chain(prev_hash, _canonical(seq, stamp, kind, operator, terminal, subject, details)) != row_hash:
+        if chain_hash(prev_hash, canonical_row(seq, stamp, kind, operator, terminal, subject, details)) != row_hash:
             return AuditVerdict(checked, seq, "altered")
         checked += 1
         expected_seq, expected_prev = seq + 1, row_hash
