@@ -1,0 +1,1 @@
+"""One module per group of formal documents; each template is typed fields + ``build(fields) -> Document``."""
