@@ -1,0 +1,86 @@
+"""``lianjie calendar due``: when a period ends, by working days, calendar days (刑诉法 Art.105) or hours.
+
+Prints the due date in ISO form (a datetime with its offset for hours), followed by ``provisional`` when a day
+counted lies in a year without a published holiday notice. The calendars shipped in ``resources/calendars`` and the
+bundled notices are always used; ``--calendar FILE`` adds platform-published files (e.g. next year's notice).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from pathlib import Path
+
+from app.domain.deadlines import (
+    CST,
+    Due,
+    WorkingCalendar,
+    YearCalendar,
+    calendar_days_after,
+    hours_after,
+    load_calendar_file,
+    working_days_after,
+)
+from app.domain.errors import DomainError
+
+SHIPPED_CALENDARS = Path(__file__).resolve().parents[2] / "resources" / "calendars"
+
+
+class BadMoment(DomainError):
+    """The --from value is not a date or time."""
+
+    user_message = "起算时间格式不正确。"
+    next_step = "请使用 2025-01-24 或 2025-01-24T10:00:00+08:00 的形式。"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The ``due`` action and its options."""
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    due = actions.add_parser("due", help="计算期限届满日")
+    due.add_argument("--from", dest="start", required=True, help="起算日期或时间（ISO 8601；无时区按 +08:00）")
+    count = due.add_mutually_exclusive_group(required=True)
+    count.add_argument("--working-days", type=int, metavar="N", help="N个工作日（首日不计）")
+    count.add_argument("--days", type=int, metavar="N", help="N日（首日不计，届满日为节假日的顺延，刑诉法第105条）")
+    count.add_argument("--hours", type=int, metavar="N", help="N小时")
+    due.add_argument("--calendar", action="append", default=[], type=Path, metavar="FILE", help="平台发布的日历文件")
+
+
+def _moment(text: str) -> dt.date | dt.datetime:
+    try:
+        if "T" in text or " " in text.strip():
+            moment = dt.datetime.fromisoformat(text.strip())
+            return moment if moment.tzinfo is not None else moment.replace(tzinfo=CST)
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise BadMoment(f"bad --from {text!r}") from None
+
+
+def build_calendar(files: list[Path]) -> WorkingCalendar:
+    """The shipped calendars plus ``files`` (a later file for the same year wins)."""
+    years: dict[int, YearCalendar] = {}
+    for path in [*sorted(SHIPPED_CALENDARS.glob("*.toml")), *files]:
+        calendar = load_calendar_file(path)
+        years[calendar.year] = calendar
+    return WorkingCalendar(years.values())
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the due date; 0 on success (errors are raised as DomainError for the CLI to show)."""
+    start = _moment(args.start)
+    counts = [c for c in (args.working_days, args.days, args.hours) if c is not None]
+    if any(c < 0 or c > 3660 for c in counts):
+        raise DomainError("count out of range", user_message="期间应为0至3660之间的整数。")
+    calendar = build_calendar(args.calendar)
+    due: Due
+    if args.hours is not None:
+        if not isinstance(start, dt.datetime):
+            raise BadMoment("hours need a time", user_message="按小时计算时，起算须为具体时间（含时分）。")
+        due = hours_after(start, args.hours)
+    else:
+        day = start.astimezone(CST).date() if isinstance(start, dt.datetime) else start
+        if args.working_days is not None:
+            due = working_days_after(calendar, day, args.working_days)
+        else:
+            due = calendar_days_after(calendar, day, args.days)
+    print(due.iso() + (" provisional" if due.provisional else ""))
+    return 0
