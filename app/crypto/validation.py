@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509 import verification
 
@@ -119,25 +120,30 @@ class CertificateValidator:
             return self._verify_at(leaf, intermediates, moment)
         except verification.VerificationError as exc:
             first_failure = str(exc)
-        # Tell "expired" and "not yet valid" apart from "unknown issuer": does the chain hold inside the validity?
-        if moment > leaf.not_valid_after_utc and self._chains_at(leaf, intermediates, leaf.not_valid_after_utc):
+        # Tell "expired" and "not yet valid" apart from "unknown issuer": was it signed by a CA we know?
+        known = self._signed_by_known_ca(leaf, intermediates)
+        if known and moment > leaf.not_valid_after_utc:
             raise CertificateExpired(
                 "certificate expired",
                 user_message=f"证书已于 {_local(leaf.not_valid_after_utc)} 过期。",
             )
-        if moment < leaf.not_valid_before_utc and self._chains_at(leaf, intermediates, leaf.not_valid_before_utc):
+        if known and moment < leaf.not_valid_before_utc:
             raise CertificateNotYetValid(
                 "certificate not yet valid",
                 user_message=f"证书自 {_local(leaf.not_valid_before_utc)} 起才生效。",
             )
         raise UnknownIssuer(f"no path to a trust anchor: {first_failure}")
 
-    def _chains_at(self, leaf: x509.Certificate, intermediates: list[x509.Certificate], moment: dt.datetime) -> bool:
-        try:
-            self._verify_at(leaf, intermediates, moment)
-        except verification.VerificationError:
-            return False
-        return True
+    def _signed_by_known_ca(self, leaf: x509.Certificate, intermediates: list[x509.Certificate]) -> bool:
+        for candidate in (*self._anchors, *intermediates):
+            if candidate.subject != leaf.issuer:
+                continue
+            try:
+                leaf.verify_directly_issued_by(candidate)
+            except (ValueError, TypeError, InvalidSignature):
+                continue
+            return True
+        return False
 
     def _verify_at(
         self, leaf: x509.Certificate, intermediates: list[x509.Certificate], moment: dt.datetime
