@@ -236,7 +236,7 @@ class PacketWorld:
                 (self.police_code, "公安分局", "police"),
                 (self.other_code, "生态环境局", "enforcement"),
                 (self.procuratorate_code, "人民检察院", "procuratorate"),
-                (self.office_code, "两法衔接领导小组办公室", "office"),
+                (self.office_code, "两法衔接领导小组办公室", "linkage_office"),
             ]
         )
         return json.dumps({"agencies": rows}, ensure_ascii=False).encode("utf-8")

@@ -41,7 +41,7 @@ def verifier_for(world: PacketWorld, **kwargs: object) -> PacketVerifier:
 
 def transfer(world: PacketWorld, **overrides: object):
     args: dict[str, object] = {
-        "kind": "transfer",
+        "kind": "transfer.sent",
         "case_id": "银兴市监〔2026〕18号",
         "recipients": [world.police_code, world.procuratorate_code],
         "payload": {"案由": "涉嫌销售伪劣产品", "金额_分": 6_000_000, "当事人": ["某公司"]},
@@ -98,7 +98,7 @@ def test_stock_openssl_verifies_our_packets(tmp_path: Path, key_kind: str) -> No
 
 def test_police_may_not_send_a_transfer(world: PacketWorld) -> None:
     built = build_packet(
-        world.police_operator, kind="transfer", case_id="C", recipients=[world.enforcement_code], payload={}
+        world.police_operator, kind="transfer.sent", case_id="C", recipients=[world.enforcement_code], payload={}
     )
     with pytest.raises(KindNotPermitted) as caught:
         verifier_for(world).verify(built.data)
@@ -126,7 +126,7 @@ def test_replayed_packet_and_reused_id_are_refused(world: PacketWorld) -> None:
 def test_certificate_from_a_foreign_ca_is_refused(world: PacketWorld) -> None:
     foreign = make_root("外部CA")
     impostor = foreign.issue_operator("张执法", world.enforcement_code, "市场监督管理局", "ENF-001")
-    built = build_packet(impostor, kind="transfer", case_id="C", recipients=[world.police_code], payload={})
+    built = build_packet(impostor, kind="transfer.sent", case_id="C", recipients=[world.police_code], payload={})
     with pytest.raises(SignerCertificateUntrusted):
         verifier_for(world).verify(built.data)
 
@@ -153,7 +153,7 @@ def test_expired_signer_is_refused(world: PacketWorld) -> None:
         not_before=dt.datetime(2020, 1, 1, tzinfo=dt.UTC),
         days=30,
     )
-    built = build_packet(old, kind="transfer", case_id="C", recipients=[world.police_code], payload={})
+    built = build_packet(old, kind="transfer.sent", case_id="C", recipients=[world.police_code], payload={})
     with pytest.raises(SignerCertificateExpired):
         verifier_for(world).verify(built.data)
 

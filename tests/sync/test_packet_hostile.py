@@ -53,7 +53,7 @@ def small_packet(world: PacketWorld) -> bytes:
     attachment = Attachment("笔录.txt", "text/plain", bytes(range(256)))
     return build_packet(
         world.enforcement_operator,
-        kind="transfer",
+        kind="transfer.sent",
         case_id="C-1",
         recipients=[world.police_code],
         payload={"a": "b"},
@@ -189,7 +189,7 @@ def test_too_many_entries(verifier: PacketVerifier) -> None:
 def test_oversized_manifest(world: PacketWorld, verifier: PacketVerifier) -> None:
     big = build_packet(
         world.enforcement_operator,
-        kind="transfer",
+        kind="transfer.sent",
         case_id="C",
         recipients=[world.police_code],
         payload={"x": "y" * 2_000_000},
@@ -210,7 +210,7 @@ def test_non_canonical_archive_and_manifest(world: PacketWorld, verifier: Packet
 def test_signature_over_other_content(world: PacketWorld, verifier: PacketVerifier, small_packet: bytes) -> None:
     parts = packet_parts(small_packet)
     other = build_packet(
-        world.enforcement_operator, kind="transfer", case_id="C-2", recipients=[world.police_code], payload={}
+        world.enforcement_operator, kind="transfer.sent", case_id="C-2", recipients=[world.police_code], payload={}
     )
     with pytest.raises(SignatureInvalid):
         verifier.verify(rezip({**parts, "manifest.p7s": packet_parts(other.data)["manifest.p7s"]}))

@@ -170,7 +170,7 @@ def _verify(p7s: bytes, content: bytes | None) -> CmsSignature:
     signature = p7s[sig_start:sig_end]
     try:
         signer_cert = x509.load_der_x509_certificate(certificates_der[0])
-    except ValueError:
+    except (ValueError, x509.InvalidVersion):
         raise SignatureInvalid("signer certificate unreadable") from None
     if _assemble(certificates_der, signer_cert, attrs, signature, embedded) != p7s:
         raise SignatureInvalid("CMS encoding is not the canonical one")
@@ -178,7 +178,7 @@ def _verify(p7s: bytes, content: bytes | None) -> CmsSignature:
     _check_signature(signer_cert, signature, der.set_of(attrs))
     try:
         certificates = tuple(x509.load_der_x509_certificate(d) for d in certificates_der)
-    except ValueError:
+    except (ValueError, x509.InvalidVersion):
         raise SignatureInvalid("a certificate in SignedData is unreadable") from None
     return CmsSignature(signer_cert, certificates, signing_time, data)
 

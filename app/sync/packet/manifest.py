@@ -18,7 +18,7 @@ FORMAT_VERSION = 1
 BEIJING = dt.timezone(dt.timedelta(hours=8), "CST")
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 _MEDIA_TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*")
-_KIND = re.compile(r"[a-z][a-z0-9_]{0,63}")
+_KIND = re.compile(r"[a-z][a-z0-9_.]{0,63}")
 _KEYS = {
     "format",
     "packet_id",

@@ -23,7 +23,7 @@ from app.sync.packet import cms
 from app.sync.packet.canonical import NotCanonicalJson, canonical_json, parse_canonical_json
 from app.sync.packet.errors import PacketRejected, PublishedDocumentInvalid
 from app.sync.packet.manifest import BEIJING
-from app.sync.packet.trust import CertificateHolder, CertificateValidator, holder_of
+from app.sync.packet.trust import CertificateHolder, CertificateValidator
 
 DOCUMENT_FORMAT = 1
 HOLIDAY_CALENDAR = "holiday-calendar"
@@ -81,8 +81,8 @@ def verify_document(
     """The publication in ``data``, if signed by a valid certificate of the office and of the expected type."""
     try:
         signed = cms.verify(data)
-        holder = holder_of(signed.signer_certificate)
-        validator.validate(signed.signer_certificate, list(signed.certificates[1:]), at or dt.datetime.now(dt.UTC))
+        when = at or dt.datetime.now(dt.UTC)
+        holder = validator.validate(signed.signer_certificate, list(signed.certificates[1:]), when).holder
     except PacketRejected as exc:
         raise PublishedDocumentInvalid(
             f"document signature: {exc}", user_message=f"发布文件无效：{exc.user_message}"

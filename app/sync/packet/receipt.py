@@ -18,7 +18,7 @@ from app.sync.packet import cms
 from app.sync.packet.canonical import NotCanonicalJson, canonical_json, parse_canonical_json
 from app.sync.packet.errors import PacketRejected, ReceiptInvalid
 from app.sync.packet.manifest import BEIJING
-from app.sync.packet.trust import CertificateHolder, CertificateValidator, holder_of
+from app.sync.packet.trust import CertificateHolder, CertificateValidator
 
 RECEIPT_FORMAT = 1
 
@@ -117,8 +117,8 @@ def verify_receipt(
     receipt = parse_receipt(receipt_json)
     try:
         signed = cms.verify(signature, receipt_json)
-        holder: CertificateHolder = holder_of(signed.signer_certificate, operator=False)
-        validator.validate(signed.signer_certificate, list(signed.certificates[1:]), receipt.received_at)
+        chain = validator.validate(signed.signer_certificate, list(signed.certificates[1:]), receipt.received_at)
+        holder: CertificateHolder = chain.holder
     except PacketRejected as exc:
         raise ReceiptInvalid(f"receipt signature: {exc}", user_message=f"平台回执无效：{exc.user_message}") from None
     if holder.agency_code != platform_agency:

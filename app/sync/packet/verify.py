@@ -39,7 +39,7 @@ from app.sync.packet.errors import (
 )
 from app.sync.packet.kinds import AgencyDirectory, may_send
 from app.sync.packet.manifest import Manifest, parse_manifest
-from app.sync.packet.trust import CertificateHolder, CertificateValidator, holder_of
+from app.sync.packet.trust import CertificateHolder, CertificateValidator
 
 # Returns the manifest SHA-256 (hex) of a packet already known under this id, or None if the id is new.
 KnownLookup = Callable[[uuid.UUID], str | None]
@@ -95,9 +95,8 @@ class PacketVerifier:
         manifest = parse_manifest(manifest_bytes)
         signature = cms.verify(entries[SIGNATURE_NAME], manifest_bytes)
         signer_cert = signature.signer_certificate
-        holder = holder_of(signer_cert)
-        intermediates = list(signature.certificates[1:])
-        chain = self.validator.validate(signer_cert, intermediates, at or self.clock())
+        chain = self.validator.validate(signer_cert, list(signature.certificates[1:]), at or self.clock())
+        holder = chain.holder
         self._check_sender(manifest, holder)
         attachments = self._check_attachments(manifest, entries)
         warnings = list(chain.warnings) + self._check_authority(manifest)
