@@ -18,6 +18,8 @@ from app.domain.errors import AppError
 COMMANDS: dict[str, tuple[str, str]] = {
     "audit": ("audit", "审计日志：校验哈希链"),
     "demo": ("demo", "演示环境"),
+    "identity": ("identity", "身份：检查证书能否登录"),
+    "pki": ("pki", "平台证书机构：创建、签发、吊销、吊销列表"),
 }
 
 
