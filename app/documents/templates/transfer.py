@@ -96,7 +96,7 @@ def build_investigation_report(f: InvestigationReportFields) -> Document:
         ),
     ]
     blocks: list[Block] = [
-        Paragraph(f"案件名称：{f.case.name}", indent=0, align=Align.LEFT),
+        FieldList((FieldRow("案件名称", f.case.name), FieldRow("承办单位", f.issue.issuer))),
         BlankLines(1),
         *body_blocks(body),
         BlankLines(2),
