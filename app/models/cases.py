@@ -13,7 +13,7 @@ from app.models.search_text import index_terms, match_expression
 from app.models.tables import CASES_FTS_TABLE, Case
 
 # The contentless FTS5 table: rowid is cases.seq, body the terms of search_text.index_terms.
-_fts = table(CASES_FTS_TABLE, column("rowid"), column("body"), column("rank"))
+_fts = table(CASES_FTS_TABLE, column("rowid"), column("body"))
 
 MAX_PAGE = 500
 
@@ -190,7 +190,7 @@ def count_cases(session: Session, *, agency_code: str | None = None, stage: str 
 def search_cases(
     session: Session, query: str, *, agency_code: str | None = None, limit: int = 50
 ) -> tuple[CaseRecord, ...]:
-    """Cases whose number, title, party, ID number or type contain every term of ``query``, best match first."""
+    """Cases whose number, title, party, ID number or type contain every term of ``query``, newest first."""
     expression = match_expression(query)
     if expression is None:
         return ()
@@ -199,7 +199,9 @@ def search_cases(
         .join(_fts, _fts.c.rowid == Case.seq)
         .where(text(f"{CASES_FTS_TABLE} MATCH :expression").bindparams(expression=expression))
         .where(*_filters(agency_code, None))
-        .order_by(_fts.c.rank, Case.seq.desc())
+        # Newest first: FTS5 walks its doclists in rowid order and stops at the limit, where ranking by bm25 would
+        # score every match (80 ms instead of 1 ms for a common word in 100,000 cases).
+        .order_by(_fts.c.rowid.desc())
         .limit(max(1, min(limit, MAX_PAGE)))
     )
     return tuple(_record(r) for r in session.scalars(statement))
