@@ -5,6 +5,7 @@ Positions across the page are fixed here; vertical positions are given by the pa
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -150,7 +151,11 @@ class Layout:
             natural = i in range(1, len(text)) and (text[i - 1] in good_after or text[i] in good_before)
             return abs(i - middle) - (3.0 if natural else 0.0)
 
+        # A 文号 (…〔2026〕3号) is one unit: never break inside it.
+        inside = {i for m in re.finditer(r"〔\d{4}〕\d+号", text) for i in range(m.start() + 1, m.end())}
         for i in sorted(range(1, len(text)), key=score):
+            if i in inside:
+                continue
             first, second = text[:i], text[i:]
             widths = [self.book.width(t.role, part, t.size, 0.0) for part in (first, second)]
             if max(widths) <= limit and not violations([first, second]):
