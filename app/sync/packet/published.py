@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 
 from app.crypto.keys import Signer
 from app.sync.packet import cms
@@ -118,6 +119,22 @@ def load_crl(data: bytes) -> x509.CertificateRevocationList:
         return x509.load_der_x509_crl(data)
     except ValueError as exc:
         raise PublishedDocumentInvalid(f"CRL unreadable: {exc}") from None
+
+
+def load_crls(data: bytes) -> list[x509.CertificateRevocationList]:
+    """Every CRL in a PEM bundle (one per CA of the platform's hierarchy), or the one CRL of DER bytes."""
+    if not data.lstrip().startswith(b"-----BEGIN"):
+        return [load_crl(data)]
+    marker = b"-----BEGIN X509 CRL-----"
+    blocks = [marker + part for part in data.split(marker)[1:]]
+    if not blocks:
+        raise PublishedDocumentInvalid("no CRL in PEM data")
+    return [load_crl(block) for block in blocks]
+
+
+def verify_crls(data: bytes, issuers: Sequence[x509.Certificate]) -> list[x509.CertificateRevocationList]:
+    """Every CRL of a published bundle, each signed by one of ``issuers``."""
+    return [verify_crl(crl.public_bytes(serialization.Encoding.DER), issuers) for crl in load_crls(data)]
 
 
 def verify_crl(data: bytes, issuers: Sequence[x509.Certificate]) -> x509.CertificateRevocationList:

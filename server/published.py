@@ -1,0 +1,161 @@
+"""What the office has published (CRL, agency directory, calendar, rules) and the trust built from it, reloaded
+whenever a published file changes.
+
+The platform refuses to start without a CRL and an agency directory: without them it could neither check
+terminals and signers nor decide who may see what. Publishing is an atomic file replacement (``lianjie-platform
+publish``), so a reader sees the old file or the new one, never half of one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ssl
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography import x509
+
+from app.crypto.keys import SoftwareKey
+from app.files import atomic_write_bytes
+from app.sync.packet import AgencyDirectory, ChainValidator, PacketRejected, PacketVerifier
+from app.sync.packet.kinds import DirectoryInvalid
+from app.sync.packet.published import AGENCY_DIRECTORY, HOLIDAY_CALENDAR, SCREENING_RULES, verify_crls, verify_document
+from server.config import PlatformConfig, PlatformConfigInvalid
+from server.tls import server_ssl_context
+
+CRL = "crl"
+# Published name -> (file name, signed-document type or None for the CRL, media type served)
+PUBLICATIONS: dict[str, tuple[str, str | None, str]] = {
+    CRL: ("crl.pem", None, "application/x-pem-file"),  # a PEM bundle: one CRL per CA of the hierarchy
+    AGENCY_DIRECTORY: ("agency-directory.p7s", AGENCY_DIRECTORY, "application/pkcs7-mime"),
+    HOLIDAY_CALENDAR: ("holiday-calendar.p7s", HOLIDAY_CALENDAR, "application/pkcs7-mime"),
+    SCREENING_RULES: ("screening-rules.p7s", SCREENING_RULES, "application/pkcs7-mime"),
+}
+_RECHECK_SECONDS = 1.0
+
+
+def load_certificates(path: Path) -> list[x509.Certificate]:
+    return x509.load_pem_x509_certificates(path.read_bytes())
+
+
+def anchors_and_intermediates(config: PlatformConfig) -> tuple[list[x509.Certificate], list[x509.Certificate]]:
+    roots = load_certificates(config.roots)
+    intermediates = load_certificates(config.intermediates) if config.intermediates else []
+    return roots, intermediates
+
+
+def check_publication(config: PlatformConfig, name: str, data: bytes) -> None:
+    """Refuse a file the terminals would refuse: a CRL not from our CA, a document not signed by the office."""
+    if name not in PUBLICATIONS:
+        raise PlatformConfigInvalid(f"unknown publication {name}", user_message=f"未知的发布文件类型：{name}。")
+    roots, intermediates = anchors_and_intermediates(config)
+    doc_type = PUBLICATIONS[name][1]
+    if doc_type is None:
+        verify_crls(data, [*roots, *intermediates])
+        return
+    crls = verify_crls(config.published_dir.joinpath(PUBLICATIONS[CRL][0]).read_bytes(), [*roots, *intermediates])
+    verify_document(data, ChainValidator(roots, crls), office_code=config.office_code, expected_type=doc_type)
+
+
+def publish(config: PlatformConfig, name: str, data: bytes) -> Path:
+    """Check and atomically install a publication; running platforms pick it up within a second."""
+    check_publication(config, name, data)
+    path = config.published_dir / PUBLICATIONS[name][0]
+    atomic_write_bytes(path, data, mode=0o644)
+    return path
+
+
+@dataclass(frozen=True)
+class TrustSnapshot:
+    """The trust derived from one version of the published CRL and directory."""
+
+    crl_pem: bytes
+    directory: AgencyDirectory
+    verifier: PacketVerifier
+    terminals: ChainValidator
+    ssl_context: ssl.SSLContext
+    receipt_signer: SoftwareKey
+
+
+class PublishedState:
+    """The current ``TrustSnapshot``, rebuilt when ``crl.pem`` or the directory file changes on disk."""
+
+    def __init__(self, config: PlatformConfig, receipt_signer: SoftwareKey) -> None:
+        self._config = config
+        self._signer = receipt_signer
+        self._lock = threading.Lock()
+        self._stamp: tuple[tuple[int, int], ...] = ()
+        self._checked = 0.0
+        self._snapshot = self._build()
+
+    def _files(self) -> list[Path]:
+        return [self._config.published_dir / PUBLICATIONS[n][0] for n in (CRL, AGENCY_DIRECTORY)]
+
+    def _current_stamp(self) -> tuple[tuple[int, int], ...]:
+        stamps = []
+        for path in self._files():
+            try:
+                info = path.stat()
+            except FileNotFoundError:
+                raise PlatformConfigInvalid(
+                    f"{path.name} not published",
+                    user_message=f"尚未发布 {path.name}：请先用 lianjie-platform publish 发布。",
+                ) from None
+            stamps.append((info.st_mtime_ns, info.st_size))
+        return tuple(stamps)
+
+    def _build(self) -> TrustSnapshot:
+        config = self._config
+        stamp = self._current_stamp()
+        roots, intermediates = anchors_and_intermediates(config)
+        crl_pem = (config.published_dir / PUBLICATIONS[CRL][0]).read_bytes()
+        try:
+            crls = verify_crls(crl_pem, [*roots, *intermediates])
+            office = ChainValidator(roots, crls)
+            directory_doc = verify_document(
+                (config.published_dir / PUBLICATIONS[AGENCY_DIRECTORY][0]).read_bytes(),
+                office,
+                office_code=config.office_code,
+                expected_type=AGENCY_DIRECTORY,
+            )
+            directory = AgencyDirectory.from_json(directory_doc.content)
+        except (PacketRejected, DirectoryInvalid) as exc:
+            raise PlatformConfigInvalid(
+                f"published files invalid: {exc}", user_message=f"已发布的文件无效：{exc}"
+            ) from None
+        self._stamp = stamp
+        return TrustSnapshot(
+            crl_pem=crl_pem,
+            directory=directory,
+            verifier=PacketVerifier(ChainValidator(roots, crls), directory),
+            terminals=ChainValidator(roots, crls),
+            ssl_context=server_ssl_context(
+                config.tls_certificate, config.tls_key, config.roots, crl_pem, config.intermediates
+            ),
+            receipt_signer=self._signer,
+        )
+
+    def current(self) -> TrustSnapshot:
+        """The snapshot for the files as they are now (checked at most once a second)."""
+        now = time.monotonic()
+        if now - self._checked < _RECHECK_SECONDS:
+            return self._snapshot
+        with self._lock:
+            self._checked = now
+            try:
+                if self._current_stamp() != self._stamp:
+                    self._snapshot = self._build()
+            except PlatformConfigInvalid:
+                pass  # a broken publication never replaces a good one; publish() checks before installing
+        return self._snapshot
+
+    def read(self, name: str) -> tuple[bytes, str, str] | None:
+        """A publication as published: (bytes, media type, ETag), or None if not published yet."""
+        file_name, _, media_type = PUBLICATIONS[name]
+        try:
+            data = (self._config.published_dir / file_name).read_bytes()
+        except FileNotFoundError:
+            return None
+        return data, media_type, hashlib.sha256(data).hexdigest()

@@ -1,0 +1,257 @@
+"""The platform's storage (SQLAlchemy 2 Core): packets, their audience and receipts; SQLite or PostgreSQL.
+
+One transaction stores a packet, its receipt and its audience, so a crash leaves either all or nothing. The inbox
+cursor is a server-assigned sequence taken from a counter row *inside* that transaction: the row lock serialises
+writers until commit, so sequences become visible in order and a reader that has seen N has seen everything below
+N (a plain autoincrement could commit 6 before 5 and a cursor would skip 5 forever). SQLite writers use
+``BEGIN IMMEDIATE`` for the same effect. Packet bytes live in the database: one place, one transaction, one backup.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    Engine,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    and_,
+    create_engine,
+    event,
+    exists,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+
+from app.domain.errors import AppError
+from app.sync.packet import SignedReceipt, VerifiedPacket
+
+metadata = MetaData()
+counters = Table(
+    "counters", metadata, Column("name", String(32), primary_key=True), Column("value", Integer, nullable=False)
+)
+packets = Table(
+    "packets",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("packet_id", String(36), nullable=False, unique=True),
+    Column("manifest_sha256", String(64), nullable=False),
+    Column("packet_sha256", String(64), nullable=False),
+    Column("sender", String(18), nullable=False),
+    Column("kind", String(64), nullable=False),
+    Column("case_id", String(128), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("received_at", String(40), nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("receipt_json", LargeBinary, nullable=False),
+    Column("receipt_signature", LargeBinary, nullable=False),
+)
+audience = Table(
+    "packet_recipients",
+    metadata,
+    Column("seq", Integer, ForeignKey("packets.seq"), primary_key=True),
+    Column("agency", String(18), primary_key=True),
+)
+Index("ix_packet_recipients_agency_seq", audience.c.agency, audience.c.seq)
+_COUNTER = "packets"
+
+
+class PacketConflict(AppError):
+    """The packet id is already taken by other content (HTTP 409)."""
+
+    code = "conflict"
+    user_message = "平台上已有编号相同但内容不同的数据包。"
+    next_step = "请联系系统管理员核查。"
+
+
+@dataclass(frozen=True)
+class InboxEntry:
+    """One line of an agency's inbox."""
+
+    seq: int
+    packet_id: str
+    sender: str
+    kind: str
+    case_id: str
+    size: int
+    manifest_sha256: str
+    received_at: str
+    receipt_json: bytes
+    receipt_signature: bytes
+
+
+@dataclass(frozen=True)
+class StoredPacket:
+    """A stored packet's bytes and who may see it."""
+
+    seq: int
+    data: bytes
+    sender: str
+    recipients: frozenset[str]
+    receipt_json: bytes
+    receipt_signature: bytes
+
+
+def _sqlite_setup(engine: Engine, *, writer: bool) -> None:
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        if writer:
+            dbapi_connection.isolation_level = None  # let us issue BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")  # a receipt is legal proof: durable before it is sent
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    if writer:
+
+        @event.listens_for(engine, "begin")
+        def _begin(connection: Any) -> None:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class PacketStore:
+    """Packets and receipts of one platform."""
+
+    def __init__(self, url: str) -> None:
+        self.engine = create_engine(url, pool_pre_ping=True)
+        self.reader = self.engine
+        if self.engine.dialect.name == "sqlite":
+            # Writers take the write lock at BEGIN; readers use a second engine so they never wait for a writer.
+            _sqlite_setup(self.engine, writer=True)
+            self.reader = create_engine(url)
+            _sqlite_setup(self.reader, writer=False)
+
+    def create_schema(self) -> None:
+        """Create the tables and the cursor counter if missing."""
+        metadata.create_all(self.engine)
+        with self.engine.begin() as conn:
+            if conn.execute(select(counters.c.value).where(counters.c.name == _COUNTER)).first() is None:
+                conn.execute(insert(counters).values(name=_COUNTER, value=0))
+
+    def drop_schema(self) -> None:
+        """Remove every table (tests only)."""
+        metadata.drop_all(self.engine)
+
+    def known(self, packet_id: uuid.UUID) -> tuple[str, SignedReceiptBytes] | None:
+        """(manifest sha256, receipt) of a stored packet with this id, or None."""
+        with self.reader.connect() as conn:
+            row = conn.execute(
+                select(packets.c.manifest_sha256, packets.c.receipt_json, packets.c.receipt_signature).where(
+                    packets.c.packet_id == str(packet_id)
+                )
+            ).first()
+        return None if row is None else (row[0], SignedReceiptBytes(row[1], row[2]))
+
+    def accept(
+        self, packet: VerifiedPacket, received_at: dt.datetime, sign: Callable[[int, dt.datetime], SignedReceipt]
+    ) -> tuple[SignedReceiptBytes, bool]:
+        """Store ``packet`` once: (receipt, True) when new, the stored receipt and False for the same content again,
+        ``PacketConflict`` for other content under the same id."""
+        for _attempt in range(3):
+            previous = self.known(packet.packet_id)
+            if previous is not None:
+                if previous[0] != packet.manifest_sha256:
+                    raise PacketConflict(f"packet {packet.packet_id} exists with other content")
+                return previous[1], False
+            try:
+                return self._insert(packet, received_at, sign), True
+            except IntegrityError:
+                continue  # a concurrent upload of the same id won; read its receipt
+        raise PacketConflict(f"packet {packet.packet_id} could not be stored")
+
+    def _insert(
+        self, packet: VerifiedPacket, received_at: dt.datetime, sign: Callable[[int, dt.datetime], SignedReceipt]
+    ) -> SignedReceiptBytes:
+        manifest = packet.manifest
+        with self.engine.begin() as conn:
+            seq = conn.execute(
+                update(counters)
+                .where(counters.c.name == _COUNTER)
+                .values(value=counters.c.value + 1)
+                .returning(counters.c.value)
+            ).scalar_one()
+            signed = sign(seq, received_at)
+            conn.execute(
+                insert(packets).values(
+                    seq=seq,
+                    packet_id=str(manifest.packet_id),
+                    manifest_sha256=packet.manifest_sha256,
+                    packet_sha256=packet.packet_sha256,
+                    sender=manifest.sender_agency,
+                    kind=manifest.kind,
+                    case_id=manifest.case_id,
+                    size=len(packet.data),
+                    received_at=signed.receipt.received_at.isoformat(),
+                    data=packet.data,
+                    receipt_json=signed.receipt_json,
+                    receipt_signature=signed.signature,
+                )
+            )
+            conn.execute(insert(audience), [{"seq": seq, "agency": code} for code in manifest.recipients])
+        return SignedReceiptBytes(signed.receipt_json, signed.signature)
+
+    def inbox(self, agency: str, *, after: int, limit: int, sees_all: bool) -> list[InboxEntry]:
+        """Packets addressed to ``agency`` (or all, for a supervising agency) after cursor ``after``, not its own."""
+        columns = [
+            packets.c.seq,
+            packets.c.packet_id,
+            packets.c.sender,
+            packets.c.kind,
+            packets.c.case_id,
+            packets.c.size,
+            packets.c.manifest_sha256,
+            packets.c.received_at,
+            packets.c.receipt_json,
+            packets.c.receipt_signature,
+        ]
+        query = select(*columns).where(packets.c.seq > after, packets.c.sender != agency)
+        if not sees_all:
+            query = query.join(audience, and_(audience.c.seq == packets.c.seq, audience.c.agency == agency))
+        with self.reader.connect() as conn:
+            rows = conn.execute(query.order_by(packets.c.seq).limit(limit)).all()
+        return [InboxEntry(*row) for row in rows]
+
+    def fetch(self, packet_id: str, agency: str, *, sees_all: bool) -> StoredPacket | None:
+        """The packet if ``agency`` may see it (sender, recipient, or supervising), else None — as if absent."""
+        visible = or_(
+            packets.c.sender == agency,
+            exists().where(audience.c.seq == packets.c.seq, audience.c.agency == agency),
+        )
+        query = select(
+            packets.c.seq, packets.c.data, packets.c.sender, packets.c.receipt_json, packets.c.receipt_signature
+        ).where(packets.c.packet_id == packet_id)
+        if not sees_all:
+            query = query.where(visible)
+        with self.reader.connect() as conn:
+            row = conn.execute(query).first()
+            if row is None:
+                return None
+            recipients = conn.execute(select(audience.c.agency).where(audience.c.seq == row[0])).scalars().all()
+        return StoredPacket(row[0], row[1], row[2], frozenset(recipients), row[3], row[4])
+
+    def count(self, packet_id: str) -> int:
+        """How many stored copies of this packet id exist (0 or 1; tests check crash safety with it)."""
+        with self.reader.connect() as conn:
+            return len(conn.execute(select(packets.c.seq).where(packets.c.packet_id == packet_id)).all())
+
+
+@dataclass(frozen=True)
+class SignedReceiptBytes:
+    """A stored receipt: ``receipt.json`` and its detached CMS signature."""
+
+    receipt_json: bytes
+    signature: bytes

@@ -1,0 +1,76 @@
+"""Mutual TLS: who may connect, and that the application really sees the verified terminal certificate."""
+
+from __future__ import annotations
+
+import ssl
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from app.sync.platform_client import PlatformUntrusted, TerminalRefused
+from tests.server.platform_support import (
+    PlatformPki,
+    RunningPlatform,
+    in_thread,
+    make_pki,
+    publish_crl,
+    stop_thread,
+    write_platform,
+)
+from tests.sync.packet_support import make_root
+
+
+def test_two_terminals_are_seen_as_their_own_agencies(platform: RunningPlatform, pki: PlatformPki) -> None:
+    with platform.client("enforcement") as enforcement, platform.client("police") as police:
+        assert enforcement.whoami()["agency"] == pki.world.enforcement_code
+        assert police.whoami()["agency"] == pki.world.police_code
+        assert police.whoami()["kind"] == "police"
+
+
+def test_connection_without_client_certificate_is_refused(
+    platform: RunningPlatform, pki: PlatformPki, tmp_path: Path
+) -> None:
+    context = ssl.create_default_context(cadata=pki.world.root.pem.decode())
+    with httpx.Client(base_url=platform.url, verify=context) as anonymous, pytest.raises(httpx.TransportError):
+        anonymous.get("/api/v1/whoami")
+
+
+@pytest.mark.parametrize("name", ["foreign", "revoked"])
+def test_foreign_and_revoked_terminals_are_refused(platform: RunningPlatform, name: str) -> None:
+    with platform.client(name) as client, pytest.raises(TerminalRefused):
+        client.whoami()
+
+
+def test_terminal_refuses_a_platform_it_does_not_trust(platform: RunningPlatform, pki: PlatformPki) -> None:
+    from app.sync.platform_client import PlatformClient
+
+    stranger_root = make_root("其他根CA").certificate
+    client = PlatformClient(platform.url, pki.credentials("enforcement"), [stranger_root])
+    with client, pytest.raises(PlatformUntrusted):
+        client.whoami()
+
+
+def test_a_newly_published_crl_takes_effect_without_restart(tmp_path: Path) -> None:
+    pki = make_pki()  # its own CA: revoking here must not disturb other tests
+    running, _server = in_thread(pki, write_platform(pki, tmp_path))
+    try:
+        with running.client("other") as client:
+            assert client.whoami()["agency"] == pki.world.other_code
+        pki.world.root.revoke(pki.terminals["other"][1])
+        publish_crl(pki, running.config)
+        time.sleep(1.2)  # the platform re-reads published files at most once a second
+        with running.client("other") as client, pytest.raises(TerminalRefused):
+            client.whoami()
+        with running.client("police") as client:
+            assert client.whoami()["agency"] == pki.world.police_code
+    finally:
+        stop_thread(running)
+
+
+def test_server_time_and_date_header_allow_skew_detection(platform: RunningPlatform) -> None:
+    with platform.client("police") as client:
+        reading = client.clock()
+        assert not reading.too_far
+        assert abs(reading.skew.total_seconds()) < 5
