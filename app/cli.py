@@ -18,6 +18,7 @@ from app.domain.errors import AppError
 COMMANDS: dict[str, tuple[str, str]] = {
     "audit": ("audit", "审计日志：校验哈希链"),
     "demo": ("demo", "演示环境"),
+    "doc": ("doc", "公文与法律文书：生成 PDF"),
     "identity": ("identity", "身份：检查证书能否登录"),
     "pki": ("pki", "平台证书机构：创建、签发、吊销、吊销列表"),
 }

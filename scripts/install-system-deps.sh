@@ -3,7 +3,8 @@
 # Without root it only names what is missing.
 set -euo pipefail
 packages=(
-  python3-venv softhsm2 opensc poppler-utils fonts-noto-cjk xvfb xdotool postgresql
+  python3-venv softhsm2 opensc poppler-utils fonts-noto-cjk fonts-arphic-gbsn00lp fonts-arphic-gkai00mp
+  fonts-arphic-uming fonts-arphic-ukai fonts-wqy-microhei fonts-wqy-zenhei xvfb xdotool postgresql
   libegl1 libgl1 libfontconfig1 libdbus-1-3 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0
   libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libnss3
 )
