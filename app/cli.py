@@ -20,6 +20,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("demo", "演示环境"),
     "doc": ("doc", "公文与法律文书：生成 PDF"),
     "identity": ("identity", "身份：检查证书能否登录"),
+    "packet": ("packet", "数据包：校验与查看"),
     "pki": ("pki", "平台证书机构：创建、签发、吊销、吊销列表"),
 }
 
