@@ -33,6 +33,10 @@ def apply(state: CaseState | None, event: Event) -> CaseState:
     order; corrections go through ``fold`` or ``CaseHistory``."""
     if event.supersedes is not None or event.kind is EventKind.RETRACTION:
         raise refuse(event, "更正或撤回记录须在案件历史中处理。")
+    return _step(state, event)
+
+
+def _step(state: CaseState | None, event: Event) -> CaseState:
     if event.kind not in CASE_KINDS:
         raise refuse(event, "该记录不属于案件。")
     if event.agency_kind not in type(event).recorders:
@@ -114,7 +118,7 @@ def fold(events: Iterable[Event]) -> CaseState:
     """The state of a case from its whole history; the same history always folds to the same state."""
     state: CaseState | None = None
     for event in effective_history(events):
-        state = apply(state, event)
+        state = _step(state, event)  # a correction in force applies in its own right
     if state is None:
         raise EmptyHistory("empty history")
     return state
