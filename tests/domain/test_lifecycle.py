@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
+import datetime as dt
 import json
 from decimal import Decimal
 
@@ -385,14 +385,24 @@ def test_a_correction_supersedes_and_a_retraction_withdraws_never_editing() -> N
 def test_history_append_is_idempotent_and_refolds_out_of_order_records() -> None:
     s = Script()
     events = s.to_filed()
-    history = CaseHistory.of(events[:3])
-    for event in reversed(events[3:]):  # arrives out of order: the receipt before the transfer is refused ...
-        with contextlib.suppress(IllegalMove):
-            history = history.append(event)
-    assert history.state.stage is CaseStage.TRANSFER_APPROVED
-    history = CaseHistory.of(events)  # ... and the full history folds whatever the arrival order
-    assert history.append(events[2]) is history  # the same packet twice changes nothing
-    assert CaseHistory.of(reversed(events)).state == history.state
+    transfer = events[3]
+    # a record that happened later (the procuratorate's suggestion) arrives before the transfer it follows
+    late_comer = s.make(
+        DocumentIssued,
+        PROCURATORATE,
+        document_type=DocumentType.PROCURATORIAL_SUGGESTION,
+        document_number="检建1",
+        recipient_code=ENFORCEMENT.code,
+        recipient_kind=AgencyKind.ENFORCEMENT,
+        summary="s",
+        when=transfer.occurred_at + dt.timedelta(minutes=30),
+    )
+    history = CaseHistory.of([*events[:3], late_comer]).append(transfer)
+    assert history.state.stage is CaseStage.TRANSFERRED and len(history.state.documents) == 1
+    assert history.state == fold([*events[:4], late_comer])
+    full = CaseHistory.of(events)
+    assert full.append(events[2]) is full  # the same packet twice changes nothing
+    assert CaseHistory.of(reversed(events)).state == full.state
 
 
 def test_admit_requires_the_copy_to_the_procuratorate_by_default() -> None:
