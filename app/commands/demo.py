@@ -1,23 +1,193 @@
-"""``lianjie demo``: the demo world of the desktop application.
+"""``lianjie demo``: a demo terminal in a temporary folder, and the desktop application on it.
 
-The full world (PKI, embedded platform, three agencies' terminals) arrives with the desktop-application work;
-until then this opens what the application has.
+Until the full demo world (embedded platform, three agencies' terminals, the scripted scenario) lands, the demo
+builds one enrolled terminal of 兴庆区市场监督管理局: a demo CA, the terminal certificate, one operator in a
+PKCS#12 file whose PIN the login window shows, and realistic cases at every stage. ``build_demo_terminal`` is
+also what ``bench/ui.py`` and the screenshots use.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import random
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
 
-from app.ui.shell import run_window
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from sqlalchemy import func, insert, select, text
+from sqlalchemy.orm import Session
+
+from app.config import CONFIG_FILE_NAME, TerminalConfig, load_config
+from app.crypto.pki.ca import CertificateAuthority
+from app.crypto.pki.material import write_pkcs12
+from app.crypto.profile import Holder
+from app.crypto.signers import Pkcs12Signer
+from app.domain.lifecycle.state import CaseStage
+from app.files import atomic_write_text
+from app.models.cases import search_body
+from app.models.tables import CASES_FTS_TABLE, Case
+from app.services.enrollment import enroll_terminal
+from app.services.identity import list_candidates
+from app.services.login import LoginService
+from app.ui.app import run_gui
+
+DEMO_PIN = "123456"
+DEMO_AGENCY_CODE = "11640100MB00000012"
+DEMO_AGENCY_NAME = "银川市兴庆区市场监督管理局"
+DEMO_OPERATOR = ("王丽", "XQSJ0007")
+CA_PASSPHRASE = b"demo-ca-passphrase"
+
+SURNAMES = "张王李赵刘陈杨黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华玉萍红娥玲芬燕彬鹏辉建国志文斌海波"
+FIRMS = ("宏达商贸有限公司", "兴庆建材有限公司", "塞上食品厂", "贺兰山化工有限公司", "凤城物流有限公司", "金凤药房")
+CASE_TYPES = (
+    "销售伪劣产品",
+    "假冒注册商标",
+    "非法经营",
+    "无照经营",
+    "食品安全",
+    "药品安全",
+    "虚假广告",
+    "计量违法",
+    "价格违法",
+    "特种设备安全",
+)
+STAGE_WEIGHTS = (
+    (CaseStage.ADMINISTRATIVE, 60),
+    (CaseStage.TRANSFER_REPORTED, 4),
+    (CaseStage.TRANSFER_APPROVED, 3),
+    (CaseStage.TRANSFERRED, 4),
+    (CaseStage.ACCEPTED, 4),
+    (CaseStage.FILED, 8),
+    (CaseStage.NOT_FILED, 4),
+    (CaseStage.RECONSIDERING, 2),
+    (CaseStage.SUPERVISION_REQUESTED, 2),
+    (CaseStage.FILING_NOTICED, 1),
+    (CaseStage.PROSECUTION_REVIEW, 3),
+    (CaseStage.INDICTED, 2),
+    (CaseStage.JUDGED, 3),
+)
+
+
+@dataclass(frozen=True)
+class DemoTerminal:
+    """An enrolled demo terminal: its configuration, the operator's PKCS#12 file and PIN."""
+
+    config: TerminalConfig
+    operator_p12: Path
+    pin: str
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--headless", action="store_true", help="不打开窗口，运行脚本化场景")
     parser.add_argument("--out", help="场景输出目录（与 --headless 一起使用）")
+    parser.add_argument("--cases", type=int, default=3000, help="演示终端预置的案件数（默认 3000）")
 
 
 def run(args: argparse.Namespace) -> int:
     if args.headless:
-        print("演示场景尚未提供：需要桌面应用功能（见问题 6）。")
+        print("演示场景尚未提供：需要平台同步与案件办理功能（见问题 6）。")
         return 1
-    return run_window("演示环境尚在建设中：目前可用的是加密存储、身份认证、案件规则等核心功能的命令行工具。")
+    root = Path(tempfile.mkdtemp(prefix="lianjie-demo-"))
+    print(f"正在生成演示终端：{root}")
+    demo = build_demo_terminal(root, cases=args.cases)
+    return run_gui(demo.config, demo_pin=demo.pin)
+
+
+def build_demo_terminal(root: Path, *, cases: int = 3000, seed: int = 2018) -> DemoTerminal:
+    """Build an enrolled terminal under ``root`` (CA, terminal, one PKCS#12 operator) holding ``cases`` cases."""
+    root.mkdir(parents=True, exist_ok=True)
+    ca = CertificateAuthority.create(
+        root / "ca", root_name="两法衔接平台根证书（演示）", organization="两法衔接平台", passphrase=CA_PASSPHRASE
+    )
+    data_dir = root / "terminal"
+    data_dir.mkdir(exist_ok=True)
+    keyring = root / "machine-keyring.json"
+    atomic_write_text(
+        data_dir / CONFIG_FILE_NAME,
+        f'keyring_policy = "development-file"\ndevelopment_keyring_file = "{keyring.as_posix()}"\n'
+        'platform_url = "https://platform.example.gov.cn:8443"\nidle_lock_minutes = 10\n',
+        mode=0o644,
+    )
+    config = load_config(data_dir)
+    terminal_key = ec.generate_private_key(ec.SECP256R1())
+    terminal_holder = Holder(common_name="XQ-SCJG-01", agency_name=DEMO_AGENCY_NAME, agency_code=DEMO_AGENCY_CODE)
+    terminal_cert = ca.issue("terminal", terminal_holder, terminal_key.public_key(), days=730)
+    name, operator_id = DEMO_OPERATOR
+    operator_key = ec.generate_private_key(ec.SECP256R1())
+    holder = Holder(
+        common_name=name, agency_name=DEMO_AGENCY_NAME, agency_code=DEMO_AGENCY_CODE, operator_id=operator_id
+    )
+    operator_cert = ca.issue("operator", holder, operator_key.public_key(), days=730)
+    p12 = root / "operator-wangli.p12"
+    write_pkcs12(p12, operator_key, operator_cert, [ca.root], DEMO_PIN.encode(), name)
+    enroll_terminal(
+        config,
+        platform_roots_pem=ca.root.public_bytes(serialization.Encoding.PEM),
+        terminal_bundle=Pkcs12Signer(terminal_key, terminal_cert),
+        first_operator=Pkcs12Signer.from_file(p12, DEMO_PIN),
+        first_operator_pkcs12=p12,
+        crl=ca.crl().public_bytes(serialization.Encoding.PEM),
+    )
+    if cases > 0:
+        (candidate,) = list_candidates(config, None)
+        session = LoginService(config).login(candidate, lambda request: DEMO_PIN)
+        try:
+            session.store.write(lambda s: seed_cases(s, cases, DEMO_AGENCY_CODE, seed=seed))
+        finally:
+            session.lock("manual")
+    return DemoTerminal(config, p12, DEMO_PIN)
+
+
+def seed_cases(session: Session, count: int, agency_code: str, *, seed: int = 2018, batch: int = 5000) -> int:
+    """Insert ``count`` plausible cases with their search terms in batches (one statement per batch)."""
+    rng = random.Random(seed)
+    start = int(session.scalar(select(func.max(Case.seq))) or 0) + 1
+    stages = [stage.value for stage, _ in STAGE_WEIGHTS]
+    weights = [weight for _, weight in STAGE_WEIGHTS]
+    base = dt.datetime(2019, 1, 2, 1, 0, tzinfo=dt.UTC)
+    span = (dt.datetime.now(dt.UTC) - base).total_seconds()
+    fts = text(f"INSERT INTO {CASES_FTS_TABLE} (rowid, body) VALUES (:rowid, :body)")
+    for first in range(0, count, batch):
+        rows: list[dict[str, object]] = []
+        terms: list[dict[str, object]] = []
+        for index in range(first, min(first + batch, count)):
+            seq = start + index
+            created = base + dt.timedelta(seconds=span * (index + 1) / (count + 1))
+            values = _plausible_case(rng, seq, created.year, agency_code, stages, weights)
+            values.update(seq=seq, created_at=created, updated_at=created)
+            occurred = created.date() - dt.timedelta(days=rng.randint(3, 90))
+            values["occurred_on"] = occurred
+            rows.append(values)
+            terms.append({"rowid": seq, "body": search_body(Case(**values))})
+        session.execute(insert(Case), rows)
+        session.execute(fts, terms)
+    return count
+
+
+def _plausible_case(
+    rng: random.Random, seq: int, year: int, agency_code: str, stages: list[str], weights: list[int]
+) -> dict[str, object]:
+    person = rng.random() < 0.55
+    if person:
+        party = rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.randint(1, 2)))
+        birth = dt.date(1960, 1, 1) + dt.timedelta(days=rng.randint(0, 16000))
+        id_number = f"640104{birth:%Y%m%d}{rng.randint(0, 999):03d}{rng.choice('0123456789X')}"
+    else:
+        party = rng.choice(("宁夏", "银川", "兴庆区")) + rng.choice(FIRMS)
+        id_number = f"91640104MA{rng.randint(10, 99)}{rng.choice('ABCDEFGHJK')}{rng.randint(100000, 999999)}"
+    case_type = rng.choice(CASE_TYPES)
+    return {
+        "id": f"00000000-0000-4000-8000-{seq:012d}",
+        "agency_code": agency_code,
+        "case_number": f"兴市监罚〔{year}〕{seq}号",
+        "title": f"{party}涉嫌{case_type}案",
+        "party_name": party,
+        "party_id_number": id_number,
+        "case_type": case_type,
+        "stage": rng.choices(stages, weights)[0],
+        "amount_fen": rng.randint(5, 400_000) * 100 + rng.choice((0, 0, 50)),
+    }

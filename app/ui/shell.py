@@ -1,39 +1,213 @@
-"""The main window shell. Feature controllers (工作台, 案件, 收件箱…) attach to it as they are built."""
+"""The main window: a shell hosting one controller per feature (navigation on the left), the status bar, and the
+lock page that covers everything while the terminal is locked. It owns no business logic."""
 
 from __future__ import annotations
 
-import sys
+from functools import partial
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QPushButton,
+    QStackedWidget,
+    QWidget,
+)
 
-from app import __version__
+from app.domain.errors import AppError
+from app.ui.backend import ActiveSession, end_session
+from app.ui.context import AppContext
+from app.ui.features.base import FeatureController
+from app.ui.features.registry import FEATURES
+from app.ui.lock import LockController, LockPage
+from app.ui.theme import icon
+from app.ui.widgets import shortcut
+
+SYNC_PLACEHOLDER = "● 未连接平台"
+FIRST_PAGE = "cases"  # 工作台 is a placeholder until the to-do list lands; operators start on their cases
 
 
 class MainWindow(QMainWindow):
-    """Hosts one controller per feature; owns no business logic."""
+    """``switch_operator_requested`` when the operator on the lock page wants to log in as someone else."""
 
-    def __init__(self, status_text: str) -> None:
+    switch_operator_requested = Signal()
+
+    def __init__(self, context: AppContext, session: ActiveSession) -> None:
         super().__init__()
+        self.context = context
+        self.session: ActiveSession | None = None
+        self._last_operator = session
+        self._closing = False
         self.setWindowTitle("衔接终端 — 两法衔接信息共享平台")
-        self.resize(1100, 720)
-        body = QWidget()
-        layout = QVBoxLayout(body)
-        title = QLabel("衔接终端")
-        title.setStyleSheet("font-size: 28px; font-weight: bold;")
-        layout.addWidget(title, alignment=Qt.AlignmentFlag.AlignCenter)
-        self.status_label = QLabel(status_text)
-        self.status_label.setWordWrap(True)
-        layout.addWidget(self.status_label, alignment=Qt.AlignmentFlag.AlignCenter)
-        version = QLabel(f"版本 {__version__}")
-        layout.addWidget(version, alignment=Qt.AlignmentFlag.AlignCenter)
-        self.setCentralWidget(body)
-        self.statusBar().showMessage("未登录")
+        self.setWindowIcon(icon("emblem"))
+        # Controllers are built on first visit: the window shows fast, and an unvisited page costs nothing.
+        self.controllers: dict[str, FeatureController] = {}
+        self._specs = {spec.key: spec for spec in FEATURES}
+        self.navigation = QListWidget()
+        self.navigation.setObjectName("navigation")
+        self.navigation.setAccessibleName("功能导航")
+        self.navigation.setIconSize(QSize(20, 20))
+        self.pages = QStackedWidget()
+        for number, spec in enumerate(FEATURES):
+            item = QListWidgetItem(icon(spec.icon), spec.title)
+            item.setData(Qt.ItemDataRole.UserRole, spec.key)
+            key_hint = f"Alt+{(number + 1) % 10}" if number < 10 else ("F1" if spec.key == "diagnostics" else "")
+            item.setToolTip(f"{spec.title}（{key_hint}）" if key_hint else spec.title)
+            self.navigation.addItem(item)
+            if number < 10:
+                shortcut(key_hint, self, partial(self.navigate, spec.key))
+        char = self.navigation.fontMetrics().horizontalAdvance("中")
+        self.navigation.setFixedWidth(char * 9)
+        self.navigation.currentRowChanged.connect(self._row_changed)
+        workspace = QWidget()
+        row = QHBoxLayout(workspace)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(self.navigation)
+        row.addWidget(self.pages, 1)
+        self.lock_page = LockPage()
+        self.lock_page.unlock_requested.connect(self._unlock)
+        self.lock_page.switch_operator_requested.connect(self.switch_operator_requested)
+        self.root = QStackedWidget()
+        self.root.addWidget(workspace)
+        self.root.addWidget(self.lock_page)
+        self.workspace = workspace
+        self.setCentralWidget(self.root)
+        self._build_status_bar()
+        self.lock = LockController(context, self)
+        self.lock.locked.connect(self._locked)
+        shortcut("Ctrl+L", self, self.lock_now)
+        shortcut("Ctrl+F", self, self.focus_search)
+        shortcut(Qt.Key.Key_F1, self, lambda: self.navigate("diagnostics"))
+        self.setTabOrder(self.navigation, self.pages)
+        self.resize(char * 80, self.fontMetrics().height() * 40)
+        self.start_session(session)
+        self.navigate(FIRST_PAGE)
 
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        bar.setSizeGripEnabled(False)
+        self.operator_label = QLabel()
+        self.agency_label = QLabel()
+        self.warning_label = QLabel()
+        self.warning_label.setObjectName("warningText")
+        self.warning_label.hide()
+        self.sync_label = QLabel(SYNC_PLACEHOLDER)
+        self.sync_label.setToolTip("与平台的同步功能尚在建设中，目前所有数据只保存在本终端。")
+        bar.addWidget(self.operator_label)
+        bar.addWidget(self.agency_label)
+        bar.addWidget(self.warning_label)
+        bar.addPermanentWidget(self.sync_label)
+        self.lock_button = QPushButton(icon("lock"), "锁定 (Ctrl+L)")
+        self.lock_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.lock_button.clicked.connect(self.lock_now)
+        bar.addPermanentWidget(self.lock_button)
 
-def run_window(status_text: str) -> int:
-    """Open the shell window and run the event loop until it closes."""
-    app = QApplication.instance() or QApplication(sys.argv)
-    window = MainWindow(status_text)
-    window.show()
-    return int(app.exec())
+    # --- navigation ---------------------------------------------------------------------------------------------
+
+    def navigate(self, key: str) -> FeatureController:
+        self.navigation.setCurrentRow(list(self._specs).index(key))
+        return self.controller(key)
+
+    def controller(self, key: str) -> FeatureController:
+        """The feature's controller, built (and told about the session) on first use."""
+        controller = self.controllers.get(key)
+        if controller is None:
+            controller = self._specs[key].create(self.context)
+            self.controllers[key] = controller
+            self.pages.addWidget(controller.widget)
+            if self.session is not None:
+                controller.session_started(self.session)
+        return controller
+
+    def current_key(self) -> str:
+        return list(self._specs)[max(self.navigation.currentRow(), 0)]
+
+    def _row_changed(self, row: int) -> None:
+        if row < 0:
+            return
+        controller = self.controller(list(self._specs)[row])
+        self.pages.setCurrentWidget(controller.widget)
+        controller.activated()
+
+    def focus_search(self) -> None:
+        if self.session is None:
+            return
+        controller = self.controller(self.current_key())
+        if not controller.focus_search():
+            self.navigate("cases").focus_search()
+
+    # --- session and lock -----------------------------------------------------------------------------------
+
+    def start_session(self, session: ActiveSession) -> None:
+        self.session = session
+        self._last_operator = session
+        operator = session.operator
+        self.operator_label.setText(f"操作员：{operator.name}（{operator.operator_id}）· {operator.medium}")
+        self.agency_label.setText(f"单位：{operator.agency_name}")
+        self.warning_label.setText("；".join(operator.warnings))
+        self.warning_label.setVisible(bool(operator.warnings))
+        self.lock_button.setEnabled(True)
+        for controller in self.controllers.values():
+            controller.session_started(session)
+        self.root.setCurrentWidget(self.workspace)
+        self.lock.start(session)
+        self.navigation.setFocus()
+
+    def lock_now(self) -> None:
+        if self.session is not None:
+            self.lock.lock_now("manual")
+
+    @property
+    def locked(self) -> bool:
+        return self.session is None
+
+    def _locked(self, reason: str) -> None:
+        session, self.session = self.session, None
+        if session is None:
+            return
+        for controller in self.controllers.values():
+            controller.session_ended()
+        self.lock_button.setEnabled(False)
+        self.root.setCurrentWidget(self.lock_page)
+        self.lock_page.show_locked(reason, session.operator)
+        self.lock_page.set_busy(True, "正在锁定…")
+        self._closing = True
+        self.context.runner.op(lambda ctx: end_session(session, reason)).success(self._closed).failure(
+            lambda error: self._closed(None)
+        ).run()
+
+    def _closed(self, _result: object) -> None:
+        self._closing = False
+        self.lock_page.set_busy(False)
+        self.lock_page.pin.setFocus()
+
+    def _unlock(self, pin: str) -> None:
+        if self._closing:
+            return
+        backend = self.context.require_backend()
+        key = self._last_operator.candidate_key
+        self.lock_page.set_busy(True, "正在验证 PIN 码…")
+        self.context.runner.op(lambda ctx: backend.login(key, pin)).success(self.start_session).failure(
+            self._unlock_refused
+        ).run()
+
+    def _unlock_refused(self, error: AppError) -> None:
+        self.lock_page.show_refusal(error.for_operator())
+
+    def end_session_now(self, reason: str = "logout") -> None:
+        """Close the store before the application exits (blocking: the event loop has ended)."""
+        self.lock.stop()
+        session, self.session = self.session, None
+        if session is not None:
+            for controller in self.controllers.values():
+                controller.session_ended()
+            end_session(session, reason)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.lock.stop()
+        super().closeEvent(event)

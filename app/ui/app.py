@@ -1,0 +1,208 @@
+"""The desktop application: ``main_gui(argv)`` for the ``lianjie`` command, ``run_gui(config)`` for the demo.
+
+Start-up order, for a login window within a second: Qt, the theme and the login window first (they import only Qt,
+the configuration and the op runner). Once the window has painted, one worker imports the services (cryptography,
+SQLAlchemy, SQLCipher, PKCS#11, the domain) and the main window's module, then lists the certificates. Those two
+modules are imported by name on that worker — the one place this package imports lazily, and only for start-up time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import logging.handlers
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from app.config import TerminalConfig, load_config
+from app.domain.errors import AppError
+from app.ui.context import AppContext
+from app.ui.login.window import LoginWindow
+from app.ui.ops import OpRunner
+from app.ui.theme import apply_theme
+from app.ui.watchdog import UiStallWatchdog
+
+if TYPE_CHECKING:
+    from app.crypto.pkcs11_token import TokenLibrary
+    from app.ui.backend import ActiveSession, Backend
+    from app.ui.shell import MainWindow
+
+log = logging.getLogger(__name__)
+
+
+class ErrorPresenter:
+    """The one error path of the op runner: a sentence in a non-blocking message box, never a traceback."""
+
+    def __init__(self, *, interactive: bool = True) -> None:
+        self.shown: list[str] = []
+        self._interactive = interactive
+
+    def show(self, error: AppError) -> None:
+        text = error.for_operator()
+        self.shown.append(text)
+        log.info("operator shown error %s", type(error).__name__)
+        if not self._interactive:
+            return
+        box = QMessageBox(QMessageBox.Icon.Warning, "衔接终端", text, QMessageBox.StandardButton.Ok, _active_window())
+        box.button(QMessageBox.StandardButton.Ok).setText("确定")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+
+def _active_window() -> QWidget | None:
+    return QApplication.activeWindow()
+
+
+def load_services(config: TerminalConfig, tokens: TokenLibrary | None) -> tuple[Backend, type[MainWindow]]:
+    """Worker thread: import the heavy modules and open the token library."""
+    backend_module = importlib.import_module("app.ui.backend")
+    shell_module = importlib.import_module("app.ui.shell")
+    return backend_module.Backend.load(config, tokens), shell_module.MainWindow
+
+
+class TerminalApp(QObject):
+    """The application's flow: login window → main window ⇄ lock page → (switch operator) → login window."""
+
+    def __init__(
+        self,
+        config: TerminalConfig,
+        *,
+        demo_pin: str | None = None,
+        tokens: TokenLibrary | None = None,
+        interactive_errors: bool = True,
+        lock_clock: Callable[[], float] = time.monotonic,
+        lock_check_ms: int = 5000,
+        token_poll_ms: int = 3000,
+    ) -> None:
+        super().__init__()
+        self.errors = ErrorPresenter(interactive=interactive_errors)
+        runner = OpRunner(self.errors.show)
+        watchdog = UiStallWatchdog(self)
+        self.context = AppContext(
+            config,
+            runner,
+            watchdog,
+            self.errors.show,
+            demo_pin=demo_pin,
+            lock_clock=lock_clock,
+            lock_check_ms=lock_check_ms,
+            token_poll_ms=token_poll_ms,
+        )
+        self._tokens = tokens
+        self._main_window_class: type[MainWindow] | None = None
+        self.main: MainWindow | None = None
+        self.login = LoginWindow(self.context)
+        self.login.first_painted.connect(self._load_services)
+        self.login.logged_in.connect(self._open_main)
+        self.login.rescan_requested.connect(lambda: self.refresh_candidates(rescan=True))
+
+    def start(self) -> None:
+        self.context.watchdog.start()
+        self.login.show()
+
+    @property
+    def services_loaded(self) -> bool:
+        return self.context.backend is not None and self._main_window_class is not None
+
+    def _load_services(self) -> None:
+        config, tokens = self.context.config, self._tokens
+        self.context.runner.op(lambda ctx: load_services(config, tokens)).success(self._services_loaded).failure(
+            self.login.show_refusal
+        ).run()
+
+    def _services_loaded(self, loaded: tuple[Backend, type[MainWindow]]) -> None:
+        self.context.backend, self._main_window_class = loaded
+        self.refresh_candidates(rescan=False)
+
+    def refresh_candidates(self, *, rescan: bool) -> None:
+        backend = self.context.backend
+        if backend is None:
+            return
+        self.login.rescan_started()
+        self.context.runner.op(lambda ctx: backend.login_choices(rescan=rescan)).success(
+            self.login.show_choices
+        ).failure(self.login.show_refusal).run()
+
+    def _open_main(self, session: ActiveSession) -> None:
+        assert self._main_window_class is not None
+        self.main = self._main_window_class(self.context, session)
+        self.main.switch_operator_requested.connect(self._switch_operator)
+        self.main.show()
+        self.login.hide()
+
+    def _switch_operator(self) -> None:
+        main, self.main = self.main, None
+        if main is not None:
+            main.close()
+            main.deleteLater()
+        self.login.show()
+        self.refresh_candidates(rescan=False)
+
+    def shutdown(self) -> None:
+        """After the event loop: close the store, finish the workers, release the token module."""
+        if self.main is not None:
+            self.main.end_session_now()
+        self.context.runner.wait_for_idle()
+        self.context.watchdog.stop()
+        if self.context.backend is not None:
+            self.context.backend.close()
+
+
+def run_gui(
+    config: TerminalConfig,
+    *,
+    demo_pin: str | None = None,
+    argv: Sequence[str] | None = None,
+    on_login_painted: Callable[[LoginWindow], Any] | None = None,
+) -> int:
+    """Build the application context, show the login window and run until the last window closes."""
+    app = QApplication.instance() or QApplication(list(argv) if argv is not None else sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("衔接终端")
+    app.setApplicationDisplayName("衔接终端")
+    apply_theme(app)
+    terminal = TerminalApp(config, demo_pin=demo_pin)
+    if on_login_painted is not None:
+        terminal.login.first_painted.connect(lambda: on_login_painted(terminal.login))
+    terminal.start()
+    try:
+        return int(app.exec())
+    finally:
+        terminal.shutdown()
+
+
+def _log_to_file(config: TerminalConfig) -> None:
+    """The application log under ``<data_dir>/logs`` (what the support bundle collects). Never case data or PINs."""
+    config.logs_dir.mkdir(parents=True, exist_ok=True)
+    handler = logging.handlers.RotatingFileHandler(
+        config.logs_dir / "lianjie.log", maxBytes=2_000_000, backupCount=5, encoding="utf-8"
+    )
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+
+
+def main_gui(argv: Sequence[str] | None = None) -> int:
+    """``lianjie`` with no sub-command: the desktop application."""
+    parser = argparse.ArgumentParser(prog="lianjie", description="衔接终端 — 两法衔接信息共享平台终端")
+    parser.add_argument("--data-dir", help="终端数据目录")
+    args, rest = parser.parse_known_args(list(sys.argv[1:] if argv is None else argv))
+    try:
+        config = load_config(Path(args.data_dir) if args.data_dir else None)
+    except AppError as exc:
+        print(f"错误：{exc.for_operator()}", file=sys.stderr)
+        return 2
+    _log_to_file(config)
+    return run_gui(config, argv=[sys.argv[0], *rest])
+
+
+if __name__ == "__main__":
+    raise SystemExit(main_gui())

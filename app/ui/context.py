@@ -1,0 +1,41 @@
+"""The application context: built once in ``app.ui.app.run_gui`` and passed to every window and controller.
+
+Holds what lives as long as the application: configuration, the op runner, the stall watchdog, the services
+backend (loaded off the UI thread after the login window shows), and the knobs tests turn (lock clock, intervals).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from app.config import TerminalConfig
+from app.domain.errors import AppError
+from app.ui.ops import OpRunner
+from app.ui.watchdog import UiStallWatchdog
+
+if TYPE_CHECKING:
+    from app.ui.backend import Backend
+
+
+@dataclass
+class AppContext:
+    """Everything a window needs from the application. One per run; never global."""
+
+    config: TerminalConfig
+    runner: OpRunner
+    watchdog: UiStallWatchdog
+    report_error: Callable[[AppError], None]
+    demo_pin: str | None = None
+    backend: Backend | None = None
+    # The idle lock: the clock SessionLock reads, and how often the UI checks it and polls the token.
+    lock_clock: Callable[[], float] = field(default=time.monotonic)
+    lock_check_ms: int = 5000
+    token_poll_ms: int = 3000
+
+    def require_backend(self) -> Backend:
+        if self.backend is None:
+            raise RuntimeError("services not loaded yet")
+        return self.backend
