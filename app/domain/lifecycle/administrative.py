@@ -3,8 +3,6 @@ intervention (seed §3, §8, §12; 310号令 Art.10–11)."""
 
 from __future__ import annotations
 
-import dataclasses
-
 from app.domain.agencies import AgencyKind
 from app.domain.deadlines.rules import DeadlineRuleId
 from app.domain.events import (
@@ -60,8 +58,7 @@ def _penalty_decided(state: CaseState, event: PenaltyDecided) -> CaseState:
         raise refuse(event, "本案已录入行政处罚决定；如需更正，请录入更正记录。")
     if event.fine < 0 or any(amount < 0 for _, amount in event.measures):
         raise refuse(event, "金额不能为负数。")
-    return dataclasses.replace(
-        state,
+    return state.evolve(
         penalty=PenaltyStatus.DECIDED,
         penalty_procedure=event.procedure,
         penalty_decided_at=event.occurred_at,
@@ -74,17 +71,17 @@ def _penalty_effective(state: CaseState, event: PenaltyEffective) -> CaseState:
     require_owner(state, event)
     if state.penalty is not PenaltyStatus.DECIDED:
         raise refuse(event, "须先录入行政处罚决定。")
-    return dataclasses.replace(state, penalty=PenaltyStatus.EFFECTIVE)
+    return state.evolve(penalty=PenaltyStatus.EFFECTIVE)
 
 
 def _transfer_suggested(state: CaseState, event: TransferSuggested) -> CaseState:
     state = bind_procuratorate(state, event)
-    return dataclasses.replace(state, transfer_suggested=True)
+    return state.evolve(transfer_suggested=True)
 
 
 def _misconduct_reported(state: CaseState, event: MisconductReported) -> CaseState:
     require_owner(state, event)
-    return dataclasses.replace(state, reports=(*state.reports, event.event_id))
+    return state.evolve(reports=(*state.reports, event.event_id))
 
 
 def _misconduct_handled(state: CaseState, event: MisconductHandled) -> CaseState:

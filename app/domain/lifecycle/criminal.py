@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 from app.domain.deadlines.rules import DeadlineRuleId
 from app.domain.events import (
     ArrestDecided,
@@ -36,7 +34,7 @@ R = DeadlineRuleId
 def _explanation_required(state: CaseState, event: ExplanationRequired) -> CaseState:
     state = bind_procuratorate(state, event)
     state = close_obligations(state, event, [R.RECONSIDERATION_REQUEST, R.SUPERVISION_SUGGESTION], fulfilled=False)
-    state = dataclasses.replace(state, stage=S.EXPLANATION_REQUIRED)
+    state = state.evolve(stage=S.EXPLANATION_REQUIRED)
     # 刑诉规则 Art.560: police explain in writing within 7 days of receiving the notice
     return open_obligation(state, event, R.EXPLANATION, state.police_code or "")
 
@@ -46,18 +44,18 @@ def _explanation_given(state: CaseState, event: ExplanationGiven) -> CaseState:
     if not event.reasons.strip():
         raise refuse(event, "应当书面说明不立案的理由（刑诉规则第560条）。")
     state = close_obligations(state, event, [R.EXPLANATION], fulfilled=True)
-    return dataclasses.replace(state, stage=S.EXPLANATION_GIVEN)
+    return state.evolve(stage=S.EXPLANATION_GIVEN)
 
 
 def _explanation_accepted(state: CaseState, event: ExplanationAccepted) -> CaseState:
     state = bind_procuratorate(state, event)
-    return dataclasses.replace(state, stage=S.NOT_FILED_CONFIRMED)
+    return state.evolve(stage=S.NOT_FILED_CONFIRMED)
 
 
 def _filing_noticed(state: CaseState, event: FilingNoticed) -> CaseState:
     state = bind_procuratorate(state, event)
     state = close_obligations(state, event, [R.EXPLANATION], fulfilled=False)
-    state = dataclasses.replace(state, stage=S.FILING_NOTICED)
+    state = state.evolve(stage=S.FILING_NOTICED)
     # 刑诉规则 Art.563: police file within 15 days of receiving the 通知立案书; Art.564: else 纠正违法通知书
     return open_obligation(state, event, R.FILING_AFTER_NOTICE, state.police_code or "")
 
@@ -67,7 +65,7 @@ def _withdrawn(state: CaseState, event: CaseWithdrawn) -> CaseState:
     if not event.reasons.strip():
         raise refuse(event, "应当写明撤销案件的理由。")
     state = close_obligations(state, event, [R.ARREST_DECISION], fulfilled=False)
-    return dataclasses.replace(state, stage=S.WITHDRAWN)
+    return state.evolve(stage=S.WITHDRAWN)
 
 
 def _arrest_requested(state: CaseState, event: ArrestRequested) -> CaseState:
@@ -77,7 +75,7 @@ def _arrest_requested(state: CaseState, event: ArrestRequested) -> CaseState:
     if not event.suspects:
         raise refuse(event, "应当写明提请批准逮捕的犯罪嫌疑人。")
     state = bind_procuratorate(state, event, event.procuratorate_code)
-    state = dataclasses.replace(state, arrest=ArrestStatus.REQUESTED)
+    state = state.evolve(arrest=ArrestStatus.REQUESTED)
     return open_obligation(state, event, R.ARREST_DECISION, event.procuratorate_code)
 
 
@@ -86,13 +84,13 @@ def _arrest_decided(state: CaseState, event: ArrestDecided) -> CaseState:
         raise refuse(event, "公安机关尚未提请批准逮捕（刑诉法第87条）。")
     state = bind_procuratorate(state, event)
     state = close_obligations(state, event, [R.ARREST_DECISION], fulfilled=True)
-    return dataclasses.replace(state, arrest=ArrestStatus.APPROVED if event.approved else ArrestStatus.REFUSED)
+    return state.evolve(arrest=ArrestStatus.APPROVED if event.approved else ArrestStatus.REFUSED)
 
 
 def _prosecution_requested(state: CaseState, event: ProsecutionRequested) -> CaseState:
     require_police(state, event)
     state = bind_procuratorate(state, event, event.procuratorate_code)
-    state = dataclasses.replace(state, stage=S.PROSECUTION_REVIEW)
+    state = state.evolve(stage=S.PROSECUTION_REVIEW)
     return open_obligation(state, event, R.PROSECUTION_DECISION, event.procuratorate_code)
 
 
@@ -101,13 +99,13 @@ def _prosecution_decided(state: CaseState, event: ProsecutionDecided) -> CaseSta
     if not event.indicted and not event.reasons.strip():
         raise refuse(event, "不起诉的，应当写明理由（刑诉法第177条）。")
     state = close_obligations(state, event, [R.PROSECUTION_DECISION, R.ARREST_DECISION], fulfilled=True)
-    return dataclasses.replace(state, stage=S.INDICTED if event.indicted else S.NOT_PROSECUTED)
+    return state.evolve(stage=S.INDICTED if event.indicted else S.NOT_PROSECUTED)
 
 
 def _judgment(state: CaseState, event: JudgmentEntered) -> CaseState:
     if event.judged_on > event.occurred_at.date():
         raise refuse(event, "判决日期不能晚于收到判决的日期。")
-    return dataclasses.replace(state, stage=S.JUDGED, verdict=event.verdict)
+    return state.evolve(stage=S.JUDGED, verdict=event.verdict)
 
 
 _SUPERVISABLE = frozenset({S.NOT_FILED, S.NOT_FILED_UPHELD, S.SUPERVISION_REQUESTED, S.WITHDRAWN})

@@ -29,7 +29,7 @@ def _issued(state: CaseState, event: DocumentIssued) -> CaseState:
     if event.recipient_code == event.agency_code:
         raise refuse(event, "文书不能发给本机关。")
     record = DocumentRecord(event.event_id, doc_type, event.agency_code, event.recipient_code, event.occurred_at)
-    state = dataclasses.replace(state, documents=(*state.documents, record))
+    state = state.evolve(documents=(*state.documents, record))
     return open_obligation(state, event, R.DOCUMENT_REPLY, event.recipient_code, subject=event.event_id)
 
 
@@ -39,13 +39,13 @@ def _opinion(state: CaseState, event: OpinionIssued) -> CaseState:
         event.event_id, DocumentType.NON_PROSECUTION_OPINION, event.agency_code, event.recipient_code,
         event.occurred_at,
     )  # fmt: skip
-    state = dataclasses.replace(state, documents=(*state.documents, record))
+    state = state.evolve(documents=(*state.documents, record))
     return open_obligation(state, event, R.OPINION_REPLY, event.recipient_code, subject=event.event_id)
 
 
 def _replace_document(state: CaseState, record: DocumentRecord) -> CaseState:
     documents = tuple(record if d.document_id == record.document_id else d for d in state.documents)
-    return dataclasses.replace(state, documents=documents)
+    return state.evolve(documents=documents)
 
 
 def _replied(state: CaseState, event: DocumentReplied) -> CaseState:

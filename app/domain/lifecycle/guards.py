@@ -46,7 +46,7 @@ def bind_procuratorate(state: CaseState, event: Event, code: str | None = None) 
     """The same-level procuratorate supervises the case: the first one named is bound, others are refused."""
     code = code or event.agency_code
     if state.procuratorate_code is None:
-        return dataclasses.replace(state, procuratorate_code=code)
+        return state.evolve(procuratorate_code=code)
     if code != state.procuratorate_code:
         raise refuse(event, f"本案由人民检察院（{state.procuratorate_code}）监督，其他人民检察院不能录入。")
     return state
@@ -71,7 +71,7 @@ def open_obligation(
         optional=optional,
         subject=subject,
     )
-    return dataclasses.replace(state, obligations=(*state.obligations, obligation))
+    return state.evolve(obligations=(*state.obligations, obligation))
 
 
 def close_obligations(
@@ -93,7 +93,7 @@ def close_obligations(
             o = dataclasses.replace(o, closed_at=event.occurred_at, closed_by=event.event_id, fulfilled=fulfilled)
             changed = True
         ledger.append(o)
-    return dataclasses.replace(state, obligations=tuple(ledger)) if changed else state
+    return state.evolve(obligations=tuple(ledger)) if changed else state
 
 
 def has_open(state: CaseState, rule: DeadlineRuleId, subject: str | None = None) -> bool:

@@ -8,7 +8,6 @@ A correction is a new record whose ``supersedes`` names an earlier one of the sa
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -60,8 +59,8 @@ def _step(state: CaseState | None, event: Event) -> CaseState:
 
 
 def _stamp(state: CaseState, event: Event) -> CaseState:
-    return dataclasses.replace(
-        state, last_event_id=event.event_id, last_occurred_at=event.occurred_at, last_entered_at=event.entered_at
+    return state.evolve(
+        last_event_id=event.event_id, last_occurred_at=event.occurred_at, last_entered_at=event.entered_at
     )
 
 

@@ -174,6 +174,16 @@ class CaseState:
             return None
         return (self.last_occurred_at, self.last_entered_at, self.last_event_id)
 
+    def evolve(self, **changes: Any) -> CaseState:
+        """A copy with ``changes``; ``dataclasses.replace`` without its per-call introspection (folds are hot)."""
+        unknown = changes.keys() - _STATE_FIELDS
+        if unknown:
+            raise TypeError(f"unknown CaseState fields {sorted(unknown)}")
+        new = object.__new__(CaseState)
+        for name in _STATE_FIELD_ORDER:
+            object.__setattr__(new, name, changes[name] if name in changes else getattr(self, name))
+        return new
+
     def open_obligations(self) -> tuple[Obligation, ...]:
         """The periods still running (or overdue)."""
         return tuple(o for o in self.obligations if o.closed_at is None)
@@ -205,3 +215,6 @@ class SnapshotOutdated(EventFormatError):
 _SNAPSHOT_HINTS: Mapping[type, Mapping[str, Any]] = MappingProxyType(
     {cls: MappingProxyType(typing.get_type_hints(cls)) for cls in (CaseState, Obligation, DocumentRecord)}
 )
+
+_STATE_FIELD_ORDER = tuple(f.name for f in fields(CaseState))
+_STATE_FIELDS = frozenset(_STATE_FIELD_ORDER)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 from app.domain.deadlines.rules import DeadlineRuleId
 from app.domain.events import (
     CaseReturned,
@@ -54,7 +52,7 @@ def _reported(state: CaseState, event: TransferReported) -> CaseState:
     require_owner(state, event)
     if len({o.strip() for o in event.officers if o.strip()}) < 2:
         raise refuse(event, "专案组应由2名以上行政执法人员组成（310号令第5条）。")
-    state = dataclasses.replace(state, stage=S.TRANSFER_REPORTED)
+    state = state.evolve(stage=S.TRANSFER_REPORTED)
     return open_obligation(state, event, R.HEAD_DECISION, state.agency_code)
 
 
@@ -64,8 +62,8 @@ def _head_decision(state: CaseState, event: HeadDecision) -> CaseState:
     if not event.approved:
         if not event.reasons.strip():
             raise refuse(event, "不批准移送的，应当将不予批准的理由记录在案（310号令第5条）。")
-        return dataclasses.replace(state, stage=S.ADMINISTRATIVE)
-    state = dataclasses.replace(state, stage=S.TRANSFER_APPROVED)
+        return state.evolve(stage=S.ADMINISTRATIVE)
+    state = state.evolve(stage=S.TRANSFER_APPROVED)
     return open_obligation(state, event, R.TRANSFER, state.agency_code)
 
 
@@ -82,16 +80,14 @@ def _transferred(state: CaseState, event: Transferred) -> CaseState:
     if event.procuratorate_code is not None:
         state = bind_procuratorate(state, event, event.procuratorate_code)
     state = close_obligations(state, event, [R.TRANSFER], fulfilled=True)
-    state = dataclasses.replace(
-        state, stage=S.TRANSFERRED, police_code=event.police_code, transferred_at=event.occurred_at
-    )
+    state = state.evolve(stage=S.TRANSFERRED, police_code=event.police_code, transferred_at=event.occurred_at)
     return open_obligation(state, event, R.RECEIPT, event.police_code)
 
 
 def _receipted(state: CaseState, event: TransferReceipted) -> CaseState:
     require_police(state, event)
     state = close_obligations(state, event, [R.RECEIPT], fulfilled=True)
-    state = dataclasses.replace(state, stage=S.ACCEPTED)
+    state = state.evolve(stage=S.ACCEPTED)
     # 310号令 Art.8: the 3 days run from acceptance
     return open_obligation(state, event, R.FILING_DECISION, event.agency_code)
 
@@ -103,7 +99,7 @@ def _forwarded(state: CaseState, event: TransferForwarded) -> CaseState:
     if event.to_police_code == event.agency_code:
         raise refuse(event, "不能转送给本机关。")
     state = close_obligations(state, event, [R.RECEIPT, R.FILING_DECISION], fulfilled=True)
-    state = dataclasses.replace(state, stage=S.TRANSFERRED, police_code=event.to_police_code)
+    state = state.evolve(stage=S.TRANSFERRED, police_code=event.to_police_code)
     return open_obligation(state, event, R.RECEIPT, event.to_police_code)
 
 
@@ -118,11 +114,11 @@ def _filing_decision(state: CaseState, event: FilingDecision) -> CaseState:
             raise refuse(event, "不予立案的，应当书面说明理由（310号令第8条）。")
     state = close_obligations(state, event, [R.FILING_DECISION, R.FILING_AFTER_NOTICE], fulfilled=True)
     if not event.filed:
-        state = dataclasses.replace(state, stage=S.NOT_FILED)
+        state = state.evolve(stage=S.NOT_FILED)
         # 310号令 Art.9: the agency may ask for reconsideration within 3 days of the notice (a right, not a duty)
         return open_obligation(state, event, R.RECONSIDERATION_REQUEST, state.agency_code, optional=True)
     state = close_obligations(state, event, [R.EXPLANATION, *_REMEDY_WINDOWS], fulfilled=False)
-    state = dataclasses.replace(state, stage=S.FILED, filed_at=event.occurred_at)
+    state = state.evolve(stage=S.FILED, filed_at=event.occurred_at)
     # 310号令 Art.12: items and materials handed over within 3 days of the filing notice
     return open_obligation(state, event, R.ITEMS_HANDOVER, state.agency_code)
 
@@ -130,7 +126,7 @@ def _filing_decision(state: CaseState, event: FilingDecision) -> CaseState:
 def _reconsideration_requested(state: CaseState, event: ReconsiderationRequested) -> CaseState:
     require_owner(state, event)
     state = close_obligations(state, event, [R.RECONSIDERATION_REQUEST], fulfilled=True)
-    state = dataclasses.replace(state, stage=S.RECONSIDERING)
+    state = state.evolve(stage=S.RECONSIDERING)
     return open_obligation(state, event, R.RECONSIDERATION_DECISION, state.police_code or "")
 
 
@@ -138,9 +134,9 @@ def _reconsideration_decided(state: CaseState, event: ReconsiderationDecided) ->
     require_police(state, event)
     state = close_obligations(state, event, [R.RECONSIDERATION_DECISION], fulfilled=True)
     if event.reversed:
-        state = dataclasses.replace(state, stage=S.FILED, filed_at=event.occurred_at)
+        state = state.evolve(stage=S.FILED, filed_at=event.occurred_at)
         return open_obligation(state, event, R.ITEMS_HANDOVER, state.agency_code)
-    state = dataclasses.replace(state, stage=S.NOT_FILED_UPHELD)
+    state = state.evolve(stage=S.NOT_FILED_UPHELD)
     # 310号令 Art.9 ¶2: within 3 days of the reconsideration decision the agency may suggest supervision
     return open_obligation(state, event, R.SUPERVISION_SUGGESTION, state.agency_code, optional=True)
 
@@ -155,7 +151,7 @@ def _supervision_suggested(state: CaseState, event: SupervisionSuggested) -> Cas
     state = bind_procuratorate(state, event, event.procuratorate_code)
     state = close_obligations(state, event, [R.SUPERVISION_SUGGESTION], fulfilled=True)
     state = close_obligations(state, event, [R.RECONSIDERATION_REQUEST], fulfilled=False)
-    return dataclasses.replace(state, stage=S.SUPERVISION_REQUESTED)
+    return state.evolve(stage=S.SUPERVISION_REQUESTED)
 
 
 def _items_handed_over(state: CaseState, event: SeizedItemsHandedOver) -> CaseState:
@@ -165,7 +161,7 @@ def _items_handed_over(state: CaseState, event: SeizedItemsHandedOver) -> CaseSt
     if state.items_handed_over:
         raise refuse(event, "涉案物品已移交。")
     state = close_obligations(state, event, [R.ITEMS_HANDOVER], fulfilled=True)
-    return dataclasses.replace(state, items_handed_over=True)
+    return state.evolve(items_handed_over=True)
 
 
 def _returned(state: CaseState, event: CaseReturned) -> CaseState:
@@ -173,7 +169,7 @@ def _returned(state: CaseState, event: CaseReturned) -> CaseState:
     if not event.reasons.strip():
         raise refuse(event, "应当写明移送行政执法机关处理的理由（310号令第13条）。")
     state = close_obligations(state, event, [R.FILING_DECISION, R.ITEMS_HANDOVER, R.ARREST_DECISION], fulfilled=False)
-    return dataclasses.replace(state, stage=S.RETURNED)
+    return state.evolve(stage=S.RETURNED)
 
 
 MOVES = (
