@@ -3,8 +3,9 @@
 Both sides are the sqlcipher3 module (same SQLite), the same schema (the store's migrations), the same pragmas
 (app.models.engine.apply_pragmas) and the same page size; only the key differs. Workloads: insert 100,000 cases in
 batches with their FTS5 terms, indexed lookups, FTS5 searches. Each figure is the median of 5 runs, each run at least
-0.2 s of work; runs alternate between the sides so that background load hits both alike. Prints ``ratio <name> <v>``
-(encrypted / plain) per workload; never fails on time. Usage: ``python bench/store.py [--rows N] [--batch N]``.
+0.2 s of work, the same work on both sides; runs alternate between the sides (and which goes first) so that
+background load hits both alike. Prints ``ratio <name> <v>`` (encrypted / plain, wall clock) per workload, and the
+CPU-time ratio beside it; never fails on time. Usage: ``python bench/store.py [--rows N] [--batch N] [--runs N]``.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ from app.models.search_text import index_terms, match_expression
 
 RUNS = 5
 MIN_RUN_SECONDS = 0.2
+# Calibrated on the encrypted side; the plain side then runs at least 0.5 / 1.5 s > MIN_RUN_SECONDS.
+CALIBRATION_SECONDS = 0.5
 AGENCY = "91640104MA76A1B2C3"
 SURNAMES = "张王李赵刘陈杨黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬燕彬鹏辉建国志勇文斌海波"
@@ -125,14 +128,17 @@ def timed(work: Callable[[], object]) -> Timing:
     return time.perf_counter() - wall, time.process_time() - cpu
 
 
-def repeat_for(work: Callable[[int], object], unit: int) -> Timing:
-    """Seconds per item of ``work(n)``, with n grown until one call lasts at least MIN_RUN_SECONDS."""
+def calibrate(work: Callable[[int], object], unit: int) -> int:
+    """How many items of ``work(n)`` last at least CALIBRATION_SECONDS (run once, then fixed for both sides)."""
     n = unit
-    while True:
-        wall, cpu = timed(functools.partial(work, n))
-        if wall >= MIN_RUN_SECONDS:
-            return wall / n, cpu / n
+    while timed(functools.partial(work, n))[0] < CALIBRATION_SECONDS:
         n *= 2
+    return n
+
+
+def per_item(work: Callable[[int], object], n: int) -> Timing:
+    wall, cpu = timed(functools.partial(work, n))
+    return wall / n, cpu / n
 
 
 def run_queries(conn: Any, sql: str, choices: Sequence[tuple[Any, ...]], pick: random.Random, n: int) -> None:
@@ -140,31 +146,43 @@ def run_queries(conn: Any, sql: str, choices: Sequence[tuple[Any, ...]], pick: r
         conn.execute(sql, pick.choice(choices)).fetchall()
 
 
-def measure(args: argparse.Namespace, folder: Path) -> dict[str, dict[str, list[Timing]]]:
+def measure(args: argparse.Namespace, folder: Path, counts: dict[str, int]) -> dict[str, dict[str, list[Timing]]]:
     rng = random.Random(20240501)
     settings = StoreSettings()
     cases, terms = make_rows(args.rows, rng)
     ids = [row[1] for row in cases]
     queries = [match_expression(q) for q in ["张伟", "非法经营", "移送", "宏达", "2024", "王芳", "污染环境", "李"]]
+    lookups = [(i,) for i in ids]
+    searches = [(q,) for q in queries]
+    pick = random.Random(0)
     sides = [Side("encrypted", os.urandom(32)), Side("plain", None)]
     figures: dict[str, dict[str, list[Timing]]] = {
         w: {s.name: [] for s in sides} for w in ("insert", "lookup", "search")
     }
     for run in range(args.runs):
-        for side in sides:
+        # Alternate which side goes first, and flush the other side's writes before timing, so that neither
+        # inherits the other's disk write-back.
+        for side in sides if run % 2 == 0 else sides[::-1]:
             path = folder / f"{side.name}.db"
             create_schema(side, path, settings)
             conn = side.connect(path, settings)
+            if hasattr(os, "sync"):
+                os.sync()
             figures["insert"][side.name].append(timed(functools.partial(insert_all, conn, cases, terms, args.batch)))
             conn.close()
 
-            conn = side.connect(path, settings)  # a fresh connection: pages are decrypted again, not cached
-            pick = random.Random(run)
-            lookup = functools.partial(run_queries, conn, LOOKUP, [(i,) for i in ids], pick)
-            figures["lookup"][side.name].append(repeat_for(lookup, 500))
-            search = functools.partial(run_queries, conn, SEARCH, [(q,) for q in queries], pick)
-            figures["search"][side.name].append(repeat_for(search, 20))
-            conn.close()
+            # Every run reads through a fresh connection: the pages it needs are read (and decrypted) again.
+            # The count is fixed once, on a connection of its own, so both sides do exactly the same work.
+            if not counts:
+                calibration = side.connect(path, settings)
+                counts["lookup"] = calibrate(functools.partial(run_queries, calibration, LOOKUP, lookups, pick), 500)
+                counts["search"] = calibrate(functools.partial(run_queries, calibration, SEARCH, searches, pick), 20)
+                calibration.close()
+            for workload, sql, choices in (("lookup", LOOKUP, lookups), ("search", SEARCH, searches)):
+                conn = side.connect(path, settings)
+                work = functools.partial(run_queries, conn, sql, choices, random.Random(run))
+                figures[workload][side.name].append(per_item(work, counts[workload]))
+                conn.close()
         print(f"run {run + 1}/{args.runs} done", file=sys.stderr, flush=True)
     return figures
 
@@ -176,13 +194,17 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=RUNS)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="lianjie-bench-") as folder:
-        figures = measure(args, Path(folder))
+        counts: dict[str, int] = {}
+        figures = measure(args, Path(folder), counts)
     units = {
         "insert": (1.0, f"s per {args.rows} rows"),
         "lookup": (1e6, "µs per lookup"),
         "search": (1e3, "ms per search"),
     }
-    print(f"SQLite {sqlcipher3.sqlite_version}, page size {PAGE_SIZE}, batch {args.batch}, median of {args.runs} runs")
+    print(
+        f"SQLite {sqlcipher3.sqlite_version}, page size {PAGE_SIZE}, {args.rows} rows in batches of {args.batch},"
+        f" {counts['lookup']} lookups and {counts['search']} searches per run, median of {args.runs} runs"
+    )
     # The wall-clock ratio is the figure; the CPU-time ratio is printed beside it because other work on a shared
     # machine stretches wall-clock time of whichever side it happens to overlap.
     for workload, by_side in figures.items():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import sqlite3
 from pathlib import Path
@@ -184,3 +185,11 @@ def test_writes_run_on_one_thread_and_roll_back_together(store: Store) -> None:
 def test_the_key_is_not_in_the_repr(store: Store, master_key: bytes) -> None:
     assert master_key.hex() not in repr(store) + repr(store.blobs)
     assert master_key.hex() not in repr(vars(store)) + repr(vars(store.blobs))
+
+
+def test_cipher_memory_security_follows_the_configuration(config: TerminalConfig, master_key: bytes) -> None:
+    secured = dataclasses.replace(config, cipher_memory_security=True)
+    for cfg, expected in ((config, "0"), (secured, "1")):
+        with open_store(cfg, master_key, create=True) as store:
+            for run in (store.read, store.write):
+                assert str(run(lambda s: s.execute(text("PRAGMA cipher_memory_security")).scalar_one())) == expected
