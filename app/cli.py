@@ -17,6 +17,7 @@ from app.domain.errors import AppError
 # name -> (module under app.commands, one-line help in Chinese)
 COMMANDS: dict[str, tuple[str, str]] = {
     "audit": ("audit", "审计日志：校验哈希链"),
+    "calendar": ("calendar", "工作日与期限计算"),
     "demo": ("demo", "演示环境"),
     "doc": ("doc", "公文与法律文书：生成 PDF"),
     "identity": ("identity", "身份：检查证书能否登录"),
