@@ -105,7 +105,9 @@ def test_a_dropped_character_names_its_group_when_the_grouping_was_kept() -> Non
 
 
 def test_a_dropped_character_without_grouping_points_to_where_it_starts() -> None:
-    text = format_recovery_key(new_recovery_key()).replace("-", "")
+    # A fixed key: with a random one the shifted group 6 passes its check character by chance once in 32 runs,
+    # and the typo is then reported at a later group.
+    text = format_recovery_key(bytes(range(32))).replace("-", "")
     shortened = text[:27] + text[28:]  # inside group 6
 
     with pytest.raises(RecoveryKeyTypo) as typo:
