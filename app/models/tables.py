@@ -9,7 +9,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -127,3 +138,155 @@ class AuditEntry(Base):
     details: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     row_hash: Mapped[str] = mapped_column(String(64))
+
+
+# ---- The case domain (issue 4 item 7). Events are append-only; everything else here is derived from them
+# ---- (snapshots, open duties, involvement) or is standing data (agency directory), or numbers (issue 7 item 3).
+
+
+class CaseEventRow(Base):
+    """One record of a case, exactly as the domain encodes it; never updated or deleted (triggers refuse it)."""
+
+    __tablename__ = "case_events"
+    __table_args__ = (
+        Index(None, "case_id", "seq"),
+        Index(None, "agency_code", "occurred_at"),
+        Index(None, "supersedes"),
+    )
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String(64), unique=True)
+    case_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[str] = mapped_column(Text)  # canonical JSON of the kind-specific fields
+    occurred_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    entered_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    operator_id: Mapped[str] = mapped_column(Text)
+    agency_code: Mapped[str] = mapped_column(String(18))
+    agency_kind: Mapped[str] = mapped_column(String(32))
+    supersedes: Mapped[str | None] = mapped_column(String(64))
+
+
+class AffairEventRow(Base):
+    """One record outside a case (consultation, joint meeting, 备案, inspection); append-only like case events."""
+
+    __tablename__ = "affair_events"
+    __table_args__ = (Index(None, "affair_id", "seq"), Index(None, "agency_code", "occurred_at"))
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String(64), unique=True)
+    affair_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[str] = mapped_column(Text)
+    occurred_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    entered_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    operator_id: Mapped[str] = mapped_column(Text)
+    agency_code: Mapped[str] = mapped_column(String(18))
+    agency_kind: Mapped[str] = mapped_column(String(32))
+    supersedes: Mapped[str | None] = mapped_column(String(64))
+
+
+class AffairRow(Base):
+    """Which aggregate an affair is and who it concerns (derived from its first record, for listing)."""
+
+    __tablename__ = "affairs"
+    __table_args__ = (Index(None, "affair_type", "opened_at"),)
+
+    affair_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    affair_type: Mapped[str] = mapped_column(String(32))
+    opened_by: Mapped[str] = mapped_column(String(18))
+    counterpart: Mapped[str] = mapped_column(String(18))  # the consulted / recipient agency, "" if none
+    opened_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    closed: Mapped[bool] = mapped_column(Boolean)
+
+
+class CaseSnapshotRow(Base):
+    """The folded state of a case (``CaseState.to_dict``), rebuilt from ``case_events`` whenever in doubt."""
+
+    __tablename__ = "case_snapshots"
+    __table_args__ = (Index(None, "penalty", "party_id"), Index(None, "agency_code"))
+
+    case_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    last_seq: Mapped[int] = mapped_column(Integer)  # the last case_events.seq folded in
+    agency_code: Mapped[str] = mapped_column(String(18))
+    stage: Mapped[str] = mapped_column(String(32))
+    penalty: Mapped[str] = mapped_column(String(16))
+    party_id: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(Text)
+
+
+class OpenDutyRow(Base):
+    """An open obligation of a case or affair (derived): the to-do list reads these rows and nothing else."""
+
+    __tablename__ = "open_duties"
+    __table_args__ = (Index(None, "agency_code", "started_at"), Index(None, "subject_id"))
+
+    obligation_id: Mapped[str] = mapped_column(String(160), primary_key=True)
+    subject_id: Mapped[str] = mapped_column(String(64))  # the case or affair id
+    agency_code: Mapped[str] = mapped_column(String(18))
+    rule: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    opened_by: Mapped[str] = mapped_column(String(64))
+    optional: Mapped[bool] = mapped_column(Boolean)
+    subject: Mapped[str] = mapped_column(String(64))
+
+
+class CaseInvolvementRow(Base):
+    """Which agencies a case concerns (recorded in it or owe a duty in it), and over which span of time (derived)."""
+
+    __tablename__ = "case_involvement"
+    __table_args__ = (Index(None, "agency_code", "last_at"),)
+
+    case_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    agency_code: Mapped[str] = mapped_column(String(18), primary_key=True)
+    first_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    last_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class AgencyDirectoryRow(Base):
+    """A member agency as documents print it: name, kind, 机关代字, head and liaison (standing data)."""
+
+    __tablename__ = "agency_directory"
+    __table_args__ = (CheckConstraint("length(code) = 18", name="code_length"),)
+
+    code: Mapped[str] = mapped_column(String(18), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(Text)
+    prefix: Mapped[str] = mapped_column(Text)
+    head: Mapped[str] = mapped_column(Text)
+    liaison: Mapped[str] = mapped_column(Text)
+
+
+class DocumentCounterRow(Base):
+    """The last 文号 serial handed out per agency, document type and year (GB/T 9704 7.2.4)."""
+
+    __tablename__ = "document_counters"
+    __table_args__ = (CheckConstraint("last_serial >= 1", name="serial_positive"),)
+
+    agency_code: Mapped[str] = mapped_column(String(18), primary_key=True)
+    doc_type: Mapped[str] = mapped_column(String(64), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_serial: Mapped[int] = mapped_column(Integer)
+
+
+class IssuedDocumentRow(Base):
+    """A formal document issued under a 文号, with the fields it was printed from (so it reprints the same)."""
+
+    __tablename__ = "issued_documents"
+    __table_args__ = (
+        UniqueConstraint("agency_code", "doc_type", "year", "serial"),
+        Index(None, "case_id", "issued_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[str] = mapped_column(String(64))
+    event_id: Mapped[str | None] = mapped_column(String(64))
+    agency_code: Mapped[str] = mapped_column(String(18))
+    doc_type: Mapped[str] = mapped_column(String(64))
+    year: Mapped[int] = mapped_column(Integer)
+    serial: Mapped[int] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(Text)
+    fields: Mapped[str] = mapped_column(Text)
+    issued_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    operator_id: Mapped[str] = mapped_column(Text)

@@ -1,0 +1,140 @@
+"""Case and affair events: append-only rows, read back as the domain's frozen events (never ORM rows).
+
+A row holds the envelope in columns and the kind-specific fields as canonical JSON (``Event.payload``); reading
+rebuilds the event with ``event_from_dict``, so a row that is not exactly a valid event is refused, as a packet
+would be. The tables refuse UPDATE and DELETE (triggers of revision r0003).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from app.domain.events import Event, event_from_dict
+from app.models.tables import AffairEventRow, CaseEventRow
+
+_IN_CHUNK = 500  # SQLite's bound parameters per statement stay well under its limit
+
+
+def payload_text(event: Event) -> str:
+    """The stored form of an event's payload: canonical JSON (sorted keys, no spaces, UTF-8)."""
+    return json.dumps(event.payload(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _values(event: Event, stream: str) -> dict[str, Any]:
+    return {
+        "event_id": event.event_id,
+        stream: event.case_id,
+        "kind": str(event.kind),
+        "payload": payload_text(event),
+        "occurred_at": event.occurred_at,
+        "entered_at": event.entered_at,
+        "operator_id": event.operator_id,
+        "agency_code": event.agency_code,
+        "agency_kind": str(event.agency_kind),
+        "supersedes": event.supersedes,
+    }
+
+
+def append_case_event(session: Session, event: Event) -> int:
+    """Append one case record in the caller's transaction; returns its sequence number."""
+    result = session.execute(insert(CaseEventRow).values(_values(event, "case_id")).returning(CaseEventRow.seq))
+    return int(result.scalar_one())
+
+
+def append_case_events(session: Session, events: Sequence[Event]) -> None:
+    """Append many case records at once (bulk seeding and imports), in order."""
+    if events:
+        session.execute(insert(CaseEventRow), [_values(e, "case_id") for e in events])
+
+
+def append_affair_event(session: Session, event: Event) -> int:
+    """Append one record of an affair (consultation, meeting, 备案, inspection); returns its sequence number."""
+    result = session.execute(insert(AffairEventRow).values(_values(event, "affair_id")).returning(AffairEventRow.seq))
+    return int(result.scalar_one())
+
+
+_CASE_COLUMNS = (
+    CaseEventRow.kind, CaseEventRow.event_id, CaseEventRow.case_id, CaseEventRow.occurred_at,
+    CaseEventRow.entered_at, CaseEventRow.operator_id, CaseEventRow.agency_code, CaseEventRow.agency_kind,
+    CaseEventRow.supersedes, CaseEventRow.payload,
+)  # fmt: skip
+_AFFAIR_COLUMNS = (
+    AffairEventRow.kind, AffairEventRow.event_id, AffairEventRow.affair_id, AffairEventRow.occurred_at,
+    AffairEventRow.entered_at, AffairEventRow.operator_id, AffairEventRow.agency_code, AffairEventRow.agency_kind,
+    AffairEventRow.supersedes, AffairEventRow.payload,
+)  # fmt: skip
+
+
+def _event(row: Sequence[Any]) -> Event:
+    kind, event_id, stream_id, occurred, entered, operator, agency, agency_kind, supersedes, payload = row
+    return event_from_dict(
+        {
+            "kind": kind,
+            "event_id": event_id,
+            "case_id": stream_id,
+            "occurred_at": occurred.isoformat(),
+            "entered_at": entered.isoformat(),
+            "operator_id": operator,
+            "agency_code": agency,
+            "agency_kind": agency_kind,
+            "supersedes": supersedes,
+            "payload": json.loads(payload),
+        }
+    )
+
+
+def case_events(session: Session, case_id: str) -> tuple[Event, ...]:
+    """Every record of the case as entered here, in the order stored (the domain orders them canonically)."""
+    query = select(*_CASE_COLUMNS).where(CaseEventRow.case_id == case_id).order_by(CaseEventRow.seq)
+    return tuple(_event(row) for row in session.execute(query))
+
+
+def events_of_cases(session: Session, case_ids: Iterable[str]) -> dict[str, list[Event]]:
+    """The records of several cases at once, by case id (the assessment reads hundreds of cases)."""
+    ids = list(dict.fromkeys(case_ids))
+    found: dict[str, list[Event]] = defaultdict(list)
+    for start in range(0, len(ids), _IN_CHUNK):
+        chunk = ids[start : start + _IN_CHUNK]
+        query = select(*_CASE_COLUMNS).where(CaseEventRow.case_id.in_(chunk)).order_by(CaseEventRow.seq)
+        for row in session.execute(query):
+            found[row[2]].append(_event(row))
+    return dict(found)
+
+
+def last_case_seq(session: Session, case_id: str) -> int:
+    """The sequence number of the case's latest stored record (0 if none)."""
+    return int(session.scalar(select(func.max(CaseEventRow.seq)).where(CaseEventRow.case_id == case_id)) or 0)
+
+
+def count_case_events(session: Session, case_id: str | None = None) -> int:
+    """How many case records are stored (of one case, or in all)."""
+    query = select(func.count()).select_from(CaseEventRow)
+    if case_id is not None:
+        query = query.where(CaseEventRow.case_id == case_id)
+    return int(session.scalar(query) or 0)
+
+
+def case_ids(session: Session) -> tuple[str, ...]:
+    """Every case that has records, in order of first entry."""
+    query = select(CaseEventRow.case_id).group_by(CaseEventRow.case_id).order_by(func.min(CaseEventRow.seq))
+    return tuple(session.scalars(query))
+
+
+def affair_events(session: Session, affair_id: str) -> tuple[Event, ...]:
+    """Every record of an affair, in the order stored."""
+    query = select(*_AFFAIR_COLUMNS).where(AffairEventRow.affair_id == affair_id).order_by(AffairEventRow.seq)
+    return tuple(_event(row) for row in session.execute(query))
+
+
+def event_exists(session: Session, event_id: str) -> bool:
+    """Whether a case or affair record with this id is stored (a packet applied twice changes nothing)."""
+    for column in (CaseEventRow.event_id, AffairEventRow.event_id):
+        if session.scalar(select(func.count()).where(column == event_id)):
+            return True
+    return False
