@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from app.config import TerminalConfig, load_config
@@ -28,6 +28,8 @@ from app.ui.login.window import LoginWindow
 from app.ui.ops import OpRunner
 from app.ui.theme import apply_theme
 from app.ui.watchdog import UiStallWatchdog
+
+FIRST_PAGE = "cases"  # 工作台 is a placeholder until the to-do list lands; operators start on their cases
 
 if TYPE_CHECKING:
     from app.crypto.pkcs11_token import TokenLibrary
@@ -120,6 +122,28 @@ class TerminalApp(QObject):
     def _services_loaded(self, loaded: tuple[Backend, type[MainWindow]]) -> None:
         self.context.backend, self._main_window_class = loaded
         self.refresh_candidates(rescan=False)
+        # Build the (hidden) main window while the operator types the PIN, one piece per event-loop turn,
+        # so that the login itself only attaches the session and shows it.
+        QTimer.singleShot(0, self._prepare_main)
+
+    def _prepare_main(self) -> MainWindow:
+        if self.main is None:
+            assert self._main_window_class is not None
+            self.main = self._main_window_class(self.context)
+            self.main.switch_operator_requested.connect(self._switch_operator)
+            QTimer.singleShot(0, self._prepare_first_page)
+        return self.main
+
+    def _prepare_first_page(self) -> None:
+        if self.main is not None:
+            self.main.controller(FIRST_PAGE)
+            # Render once, off screen: Qt and PySide initialise their painting paths now, during the login screen,
+            # instead of in the first frame after the PIN (where it cost 100-250 ms on a busy machine).
+            self.main.grab()
+
+    @property
+    def main_prepared(self) -> bool:
+        return self.main is not None and FIRST_PAGE in self.main.controllers
 
     def refresh_candidates(self, *, rescan: bool) -> None:
         backend = self.context.backend
@@ -131,17 +155,15 @@ class TerminalApp(QObject):
         ).failure(self.login.show_refusal).run()
 
     def _open_main(self, session: ActiveSession) -> None:
-        assert self._main_window_class is not None
-        self.main = self._main_window_class(self.context, session)
-        self.main.switch_operator_requested.connect(self._switch_operator)
-        self.main.show()
+        main = self._prepare_main()
+        main.start_session(session)
+        main.navigate(FIRST_PAGE)
+        main.show()
         self.login.hide()
 
     def _switch_operator(self) -> None:
-        main, self.main = self.main, None
-        if main is not None:
-            main.close()
-            main.deleteLater()
+        if self.main is not None:
+            self.main.hide()  # kept, session-less, for the next operator
         self.login.show()
         self.refresh_candidates(rescan=False)
 

@@ -28,7 +28,6 @@ from app.ui.theme import icon
 from app.ui.widgets import shortcut
 
 SYNC_PLACEHOLDER = "● 未连接平台"
-FIRST_PAGE = "cases"  # 工作台 is a placeholder until the to-do list lands; operators start on their cases
 
 
 class MainWindow(QMainWindow):
@@ -36,11 +35,11 @@ class MainWindow(QMainWindow):
 
     switch_operator_requested = Signal()
 
-    def __init__(self, context: AppContext, session: ActiveSession) -> None:
+    def __init__(self, context: AppContext) -> None:
         super().__init__()
         self.context = context
         self.session: ActiveSession | None = None
-        self._last_operator = session
+        self._last_operator: ActiveSession | None = None
         self._closing = False
         self.setWindowTitle("衔接终端 — 两法衔接信息共享平台")
         self.setWindowIcon(icon("emblem"))
@@ -85,8 +84,6 @@ class MainWindow(QMainWindow):
         shortcut(Qt.Key.Key_F1, self, lambda: self.navigate("diagnostics"))
         self.setTabOrder(self.navigation, self.pages)
         self.resize(char * 80, self.fontMetrics().height() * 40)
-        self.start_session(session)
-        self.navigate(FIRST_PAGE)
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -187,7 +184,7 @@ class MainWindow(QMainWindow):
         self.lock_page.pin.setFocus()
 
     def _unlock(self, pin: str) -> None:
-        if self._closing:
+        if self._closing or self._last_operator is None:
             return
         backend = self.context.require_backend()
         key = self._last_operator.candidate_key
@@ -209,5 +206,8 @@ class MainWindow(QMainWindow):
             end_session(session, reason)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        # Closing the window while logged in ends the session first (audited as a logout).
+        if self.session is not None:
+            self.lock.lock_now("manual")
         self.lock.stop()
         super().closeEvent(event)

@@ -54,6 +54,7 @@ def start_app(qtbot, terminal: Terminal) -> Running:  # noqa: F811
     app.start()
     qtbot.waitUntil(lambda: app.services_loaded, timeout=15_000)
     qtbot.waitUntil(lambda: app.login.candidates.count() > 0 or app.login.pages.currentIndex() == 1, timeout=10_000)
+    qtbot.waitUntil(lambda: app.main_prepared, timeout=10_000)
     # Start-up (font database, first layout) is not part of the flows the 200 ms rule measures.
     app.context.watchdog.reset()
     return Running(app, terminal, clock)
@@ -76,13 +77,16 @@ def log_in(qtbot, running: Running, pin: str = P12_PASSWORD) -> MainWindow:
     login = running.app.login
     type_text(login.pin, pin)
     qtbot.mouseClick(login.login_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: running.app.main is not None, timeout=10_000)
-    main = running.main
-    qtbot.addWidget(main)
-    return main
+    qtbot.waitUntil(lambda: logged_in(running.app) or login.error.isVisible(), timeout=10_000)
+    assert logged_in(running.app), login.error.text()
+    return running.main
 
 
 def type_text(field: QLineEdit, text: str) -> None:
     """What an input method delivers: QTest cannot synthesise key events for CJK characters (the PIN has 口令)."""
     field.setFocus()
     field.insert(text)
+
+
+def logged_in(app: TerminalApp) -> bool:
+    return app.main is not None and app.main.isVisible() and app.main.session is not None

@@ -12,7 +12,7 @@ from app.services.identity import install_crl, list_candidates
 from app.ui.app import TerminalApp
 from app.ui.features.cases.controller import CasesController
 from tests.services.conftest import P12_PASSWORD, Terminal
-from tests.ui.conftest import STALL_LIMIT_MS, Running, log_in, start_app, stop_app, type_text
+from tests.ui.conftest import STALL_LIMIT_MS, Running, log_in, logged_in, start_app, stop_app, type_text
 
 
 def test_enrolled_operator_logs_in_and_sees_name_agency_and_sync_state(qtbot, running: Running) -> None:
@@ -40,7 +40,7 @@ def test_wrong_pin_is_refused_in_chinese_and_the_right_one_then_logs_in(qtbot, r
     qtbot.keyClick(login.pin, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: login.error.isVisible(), timeout=10_000)
     assert login.error.text() == "PIN 码错误。请重新输入。"
-    assert running.app.main is None and login.pin.text() == "" and login.login_button.isEnabled()
+    assert not logged_in(running.app) and login.pin.text() == "" and login.login_button.isEnabled()
     assert "not-the-pin" not in login.error.text()
     log_in(qtbot, running, P12_PASSWORD)
     assert running.stall_ms < STALL_LIMIT_MS
@@ -50,7 +50,7 @@ def test_empty_pin_is_asked_for_without_trying(qtbot, running: Running) -> None:
     login = running.app.login
     qtbot.mouseClick(login.login_button, Qt.MouseButton.LeftButton)
     assert login.error.text() == "请输入 PIN 码。"
-    assert running.app.main is None
+    assert not logged_in(running.app)
 
 
 def test_revoked_operator_sees_why(qtbot, terminal: Terminal) -> None:

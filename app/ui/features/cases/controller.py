@@ -76,6 +76,7 @@ class CasesController(FeatureController):
         layout.addWidget(hint("双击或按回车键查看案件详情。"))
         page.setTabOrder(self.filters.clear, self.table)
         self._dialogs: list[CaseDetailDialog] = []
+        self._choices_wanted = False
 
     # --- session --------------------------------------------------------------------------------------------------
 
@@ -83,7 +84,15 @@ class CasesController(FeatureController):
         super().session_started(session)
         show_message(self.error, "")
         self.total.setText("正在统计…")
+        self._choices_wanted = True
         self.model.set_store(session.store)
+
+    def _load_choices(self) -> None:
+        # After the first count: the pickers' DISTINCT scans must not compete with the first screen of cases.
+        session = self.session
+        if session is None or not self._choices_wanted:
+            return
+        self._choices_wanted = False
         store, own = session.store, (session.operator.agency_code, session.operator.agency_name)
         self.context.runner.op(lambda ctx: store.read(filter_choices)).success(
             lambda choices: self._choices_loaded(choices, own)
@@ -114,6 +123,7 @@ class CasesController(FeatureController):
         self.model.set_filter(case_filter)
 
     def _show_total(self, total: int) -> None:
+        self._load_choices()
         narrowed = self.model.case_filter != CaseFilter()
         if total == 0:
             self.total.setText("没有符合条件的案件" if narrowed else "暂无案件")
