@@ -150,4 +150,5 @@ def cases_involving(session: Session, agency_code: str, *, since: dt.datetime | 
 
 def snapshot_versions(session: Session) -> Mapping[str, int]:
     """The snapshot version of each case (to find those to rebuild after the rules changed)."""
-    return dict(session.execute(select(CaseSnapshotRow.case_id, CaseSnapshotRow.version)).tuples())
+    rows = session.execute(select(CaseSnapshotRow.case_id, CaseSnapshotRow.version))
+    return {case_id: int(version) for case_id, version in rows}
