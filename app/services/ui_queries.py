@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from app.config import CONFIG_FILE_NAME, TerminalConfig, validate_config
 from app.crypto.keyslot_errors import TerminalNotInitialized
+from app.domain.errors import AppError
 from app.files import atomic_write_bytes, atomic_write_text
 from app.models.audit import verify_audit_chain
 from app.models.cases import CaseRecord
@@ -249,13 +250,19 @@ def certificate_holder_name(certificate: x509.Certificate) -> str:
 def save_settings(config: TerminalConfig, *, platform_url: str, idle_lock_minutes: int) -> TerminalConfig:
     """Write the two operator-editable settings into ``config.toml``, keeping every other key as it was."""
     path = config.data_dir / CONFIG_FILE_NAME
-    raw: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    try:
+        raw: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise SettingsNotSaved(f"config unreadable: {type(exc).__name__}") from exc
     raw["platform_url"] = platform_url.strip()
     raw["idle_lock_minutes"] = int(idle_lock_minutes)
     updated = validate_config(
         replace(config, platform_url=raw["platform_url"], idle_lock_minutes=raw["idle_lock_minutes"])
     )
-    atomic_write_text(path, _toml(raw), mode=0o644)
+    try:
+        atomic_write_text(path, _toml(raw), mode=0o644)
+    except OSError as exc:
+        raise SettingsNotSaved(f"config not written: {type(exc).__name__}") from exc
     return updated
 
 
@@ -283,7 +290,26 @@ def _toml_value(value: Any) -> str:
 # --- support bundle ----------------------------------------------------------------------------------------------
 
 
+class BundleNotWritten(AppError):
+    user_message = "诊断包未能写入所选位置。"
+    next_step = "请确认该位置可以写入且空间足够，或另选一个位置。"
+
+
+class SettingsNotSaved(AppError):
+    user_message = "设置未能保存。"
+    next_step = "请确认终端数据目录可以写入；仍失败请联系系统管理员。"
+
+
 def write_support_bundle(config: TerminalConfig, target: Path, summary: Mapping[str, str]) -> tuple[str, ...]:
+    """Write the support bundle to ``target``; an unwritable place is a ``BundleNotWritten``."""
+    try:
+        return _write_support_bundle(config, target, summary)
+    except OSError as exc:
+        target.with_name(target.name + ".part").unlink(missing_ok=True)
+        raise BundleNotWritten(f"support bundle not written: {type(exc).__name__}") from exc
+
+
+def _write_support_bundle(config: TerminalConfig, target: Path, summary: Mapping[str, str]) -> tuple[str, ...]:
     """A zip of the log files and a versions/health summary, for the administrator. Never the store, the key slots,
     the blobs or anything else from the data folder: only regular files under ``logs/``. Returns the names written."""
     names: list[str] = []

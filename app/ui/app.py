@@ -26,6 +26,7 @@ from app.domain.errors import AppError
 from app.ui.context import AppContext
 from app.ui.login.window import LoginWindow
 from app.ui.ops import OpRunner
+from app.ui.pyside_guard import guard_pyside_refcounts
 from app.ui.theme import apply_theme
 from app.ui.watchdog import UiStallWatchdog
 
@@ -84,6 +85,7 @@ class TerminalApp(QObject):
         token_poll_ms: int = 3000,
     ) -> None:
         super().__init__()
+        guard_pyside_refcounts()  # before the first op: see app/ui/pyside_guard.py
         self.errors = ErrorPresenter(interactive=interactive_errors)
         runner = OpRunner(self.errors.show)
         watchdog = UiStallWatchdog(self)

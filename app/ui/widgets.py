@@ -92,5 +92,9 @@ def shortcut(
     """A keyboard shortcut, active while ``parent``'s window is (or only ``parent`` itself, with WidgetShortcut)."""
     made = QShortcut(QKeySequence(keys), parent)
     made.setContext(context)
-    made.activated.connect(slot)
+
+    def fire() -> None:  # slots return nothing: PySide mishandles values returned to C++ signal emitters
+        slot()
+
+    made.activated.connect(fire)
     return made

@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit
 
 from app.ui.app import TerminalApp
+from app.ui.pyside_guard import guard_pyside_refcounts
 from app.ui.shell import MainWindow
 from tests.crypto.conftest import ca  # noqa: F401  (fixture used by terminal)
 from tests.services.conftest import P12_PASSWORD, Terminal, terminal  # noqa: F401
@@ -90,3 +91,9 @@ def type_text(field: QLineEdit, text: str) -> None:
 
 def logged_in(app: TerminalApp) -> bool:
     return app.main is not None and app.main.isVisible() and app.main.session is not None
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _pyside_emit_guard() -> None:
+    """Every UI test process emits more signals than True has references: see app/ui/pyside_guard.py."""
+    guard_pyside_refcounts()
