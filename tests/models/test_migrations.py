@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,6 +15,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.orm import Session
 
+import app.models
 from app.models.cases import search_cases
 from app.models.engine import StoreSettings, make_engine
 from app.models.migrate import alembic_config, current_revision, downgrade, head_revision, upgrade
@@ -41,7 +44,14 @@ def _tables(engine: Engine) -> set[str]:
     return set(inspect(engine).get_table_names())
 
 
+def _import_every_model_module() -> None:
+    # Tables live in several modules of app.models; Base.metadata knows only those imported.
+    for module in pkgutil.walk_packages(app.models.__path__, "app.models."):
+        importlib.import_module(module.name)
+
+
 def test_upgrade_head_matches_the_models_exactly(engine: Engine) -> None:
+    _import_every_model_module()
     with engine.begin() as conn:
         upgrade(conn)
     with engine.connect() as conn:
