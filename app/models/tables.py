@@ -290,3 +290,6 @@ class IssuedDocumentRow(Base):
     fields: Mapped[str] = mapped_column(Text)
     issued_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     operator_id: Mapped[str] = mapped_column(Text)
+
+
+import app.models.sync_tables  # noqa: E402,F401  (registers the sync engine's tables on Base.metadata)

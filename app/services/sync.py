@@ -1,0 +1,109 @@
+"""Sync for a logged-in operator: the desk whose records go out, and the engine that sends and receives them.
+
+Everything the engine needs comes from this terminal's identity (trust anchors, installed CRL, the terminal
+certificate and its key sealed in the store) and its configuration (``platform_url``; the office's code as
+``office_code`` in ``config.toml``, which is whom the platform's receipts and publications must be signed by).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+from app.config import ConfigInvalid, TerminalConfig
+from app.domain.agencies import AgencyKind
+from app.domain.deadlines import DEFAULT_POLICY, DeadlinePolicy, WorkingCalendar
+from app.domain.identifiers import is_valid_credit_code
+from app.models.meta import read_meta
+from app.services.enrollment import TERMINAL_CERT_META, terminal_private_key_der
+from app.services.identity import installed_crl, load_terminal_identity, trust_anchors
+from app.services.login import OperatorSession
+from app.services.sync_outgoing import PacketOutbox, SendingDesk
+from app.sync.engine import SyncEngine
+from app.sync.engine_backoff import EngineSettings
+from app.sync.engine_trust import DirectoryMissing, TrustSource
+from app.sync.packet.kinds import SUPERVISING_KINDS
+from app.sync.platform_client import PlatformClient, TerminalCredentials
+from app.sync.state import StatusListener
+
+
+@dataclass(frozen=True)
+class SyncSettings:
+    """Where the platform is, whose signature its receipts carry, and the engine's timing."""
+
+    platform_url: str
+    office_code: str
+    engine: EngineSettings = field(default_factory=EngineSettings)
+
+
+def sync_settings(config: TerminalConfig) -> SyncSettings:
+    """The settings from ``config.toml`` (``platform_url``, ``office_code``), or ``ConfigInvalid``."""
+    office = str(config.extra.get("office_code", ""))
+    if not config.platform_url or not is_valid_credit_code(office):
+        raise ConfigInvalid(
+            "platform_url or office_code missing",
+            user_message="未配置平台地址（platform_url）或领导小组办公室代码（office_code），无法同步。",
+        )
+    return SyncSettings(config.platform_url, office)
+
+
+def trust_source(config: TerminalConfig, office_code: str) -> TrustSource:
+    """The anchors installed at enrollment (self-signed ones are roots), the installed CRL, the quarantine folder."""
+    installed = trust_anchors(config)
+    crl = installed_crl(config)
+    return TrustSource(
+        roots=tuple(c for c in installed if c.subject == c.issuer),
+        intermediates=tuple(c for c in installed if c.subject != c.issuer),
+        office_code=office_code,
+        quarantine_dir=config.data_dir / "quarantine",
+        initial_crls=(crl,) if crl is not None else (),
+    )
+
+
+def terminal_credentials(session: OperatorSession) -> TerminalCredentials:
+    """The terminal's mTLS identity, unsealed from the open store."""
+    key = serialization.load_der_private_key(terminal_private_key_der(session), None)
+    if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
+        raise TypeError("terminal key must be RSA or EC")
+    pem = session.store.read(lambda s: read_meta(s, TERMINAL_CERT_META)) or ""
+    return TerminalCredentials(x509.load_pem_x509_certificate(pem.encode("ascii")), key)
+
+
+def build_engine(
+    session: OperatorSession, config: TerminalConfig, settings: SyncSettings, *, listener: StatusListener | None = None
+) -> SyncEngine:
+    """The sync engine of this terminal for the logged-in operator (not started)."""
+    identity = load_terminal_identity(config)
+    source = trust_source(config, settings.office_code)
+    credentials = terminal_credentials(session)
+
+    def connect() -> PlatformClient:
+        return PlatformClient(settings.platform_url, credentials, source.roots)
+
+    return SyncEngine(
+        store=session.store, connect=connect, trust_source=source, agency_code=identity.agency_code,
+        terminal=identity.terminal_name, operator=session.operator_id, settings=settings.engine, listener=listener,
+    )  # fmt: skip
+
+
+def sending_desk(
+    session: OperatorSession, config: TerminalConfig, settings: SyncSettings, *, agency_kind: AgencyKind,
+    calendar: WorkingCalendar | None = None, policy: DeadlinePolicy = DEFAULT_POLICY,
+) -> SendingDesk:  # fmt: skip
+    """The operator's desk: every case record entered through it is signed and queued in the same transaction."""
+    identity = load_terminal_identity(config)
+    source = trust_source(config, settings.office_code)
+    try:
+        directory = source.load(session.store).directory
+        supervisors = tuple(sorted(c for c, a in directory.agencies.items() if a.kind in SUPERVISING_KINDS))
+    except DirectoryMissing:
+        supervisors = (settings.office_code,)
+    outbox = PacketOutbox(session.store, session.signer, supervisors)
+    return SendingDesk(
+        store=session.store, operator_id=session.operator_id, agency_code=identity.agency_code,
+        agency_kind=agency_kind, terminal=identity.terminal_name, calendar=calendar or WorkingCalendar(),
+        policy=policy, operator_name=session.verdict.holder.common_name, outgoing=outbox,
+    )  # fmt: skip

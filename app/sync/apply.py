@@ -1,0 +1,119 @@
+"""Applying a verified packet to this terminal's cases: the case history is the ordered set of verified records.
+
+Idempotent: records already held are skipped, so the same packet twice changes nothing. A packet about a case this
+terminal never saw creates the case from the records it carries (the sender's history). The whole history, old and
+new, is folded by the domain before anything is written, so an illegal history is refused as a whole: it is kept
+unapplied with the domain's reason and tried again once the record it lacks has arrived.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.domain.agencies import AgencyKind
+from app.domain.errors import DomainError
+from app.domain.events import EventKind
+from app.domain.lifecycle import CASE_KINDS, CaseHistory, CaseState
+from app.domain.timezone import CST
+from app.models.audit import AuditKind, append_audit
+from app.models.blobstore import BlobStore
+from app.models.cases import NewCase, add_case, get_case, save_case
+from app.models.events import append_case_event, case_events
+from app.models.snapshots import save_case_state
+from app.models.tables import Attachment
+from app.sync.apply_payload import PayloadInvalid, read_case_payload
+from app.sync.packet import VerifiedPacket
+
+
+@dataclass(frozen=True)
+class ApplyOutcome:
+    """What applying one packet did: the records added (empty when it changed nothing) or why it must wait."""
+
+    case_id: str
+    added: tuple[str, ...] = ()
+    deferred: str = ""
+
+    @property
+    def applied(self) -> bool:
+        return not self.deferred
+
+
+@dataclass(frozen=True)
+class Applier:
+    """Applies packets on one terminal: who it is (for the audit) and where received attachments go."""
+
+    agency_code: str
+    terminal: str
+    blobs: BlobStore
+    sender_kinds: Mapping[str, AgencyKind]
+
+    def apply(self, session: Session, packet: VerifiedPacket) -> ApplyOutcome:
+        """Add the packet's records to its case in the caller's transaction; ``PayloadInvalid`` if hostile."""
+        manifest = packet.manifest
+        payload = read_case_payload(packet)
+        if payload.event.kind not in CASE_KINDS and payload.event.kind is not EventKind.RETRACTION:
+            return ApplyOutcome(manifest.case_id, deferred="该类记录暂不由本终端自动处理。")
+        kind = self.sender_kinds.get(manifest.sender_agency)
+        if any(record.agency_kind != kind for record in payload.records):
+            raise PayloadInvalid("record agency kind differs from the directory")
+        stored = case_events(session, manifest.case_id)
+        held = {e.event_id for e in stored}
+        new = [r for r in payload.records if r.event_id not in held]
+        if not new:
+            return ApplyOutcome(manifest.case_id)
+        try:
+            history = CaseHistory.of((*stored, *new))
+        except DomainError as exc:
+            return ApplyOutcome(manifest.case_id, deferred=exc.user_message)
+        seq = 0
+        for record in sorted(new, key=lambda e: e.sort_key):
+            seq = append_case_event(session, record)
+        save_case_state(session, history.state, history.events, seq)
+        self._case_row(session, history.state, now=packet.manifest.created_at)
+        self._attachments(session, packet)
+        append_audit(
+            session, AuditKind.PACKET_RECEIVED, operator=manifest.operator.id, terminal=self.terminal,
+            subject=f"case:{manifest.case_id}",
+            details={"packet_id": str(packet.packet_id), "kind": manifest.kind, "sender": manifest.sender_agency,
+                     "records": len(new)},
+        )  # fmt: skip
+        return ApplyOutcome(manifest.case_id, tuple(r.event_id for r in new))
+
+    def _case_row(self, session: Session, state: CaseState, *, now: dt.datetime) -> None:
+        """The case list row of a received case (created from the packet's records the first time)."""
+        row = get_case(session, state.case_id)
+        amount = 0 if state.fine is None else max(0, int(state.fine * 100))
+        if row is None:
+            new = NewCase(
+                agency_code=state.agency_code, case_number=state.case_number, title=state.title,
+                party_name=state.party_name, party_id_number=state.party_id, case_type=state.offence_code,
+                stage=state.stage.label, amount_fen=amount, occurred_on=state.opened_at.astimezone(CST).date(),
+            )  # fmt: skip
+            add_case(session, new, now=now, case_id=state.case_id)
+        elif row.stage != state.stage.label or row.amount_fen != amount:
+            save_case(session, replace(row, stage=state.stage.label, amount_fen=amount), now=now)
+
+    def _attachments(self, session: Session, packet: VerifiedPacket) -> None:
+        """Keep the packet's attachments with the case, encrypted like local ones (once per content per case)."""
+        case_id = packet.manifest.case_id
+        held = set(session.scalars(select(Attachment.sha256).where(Attachment.case_id == case_id)))
+        for ref in packet.manifest.attachments:
+            if ref.sha256 in held:
+                continue
+            blob_id = uuid.uuid5(packet.packet_id, ref.sha256)
+            digest = self.blobs.put(blob_id, io.BytesIO(packet.attachments[ref.sha256]))
+            session.add(
+                Attachment(
+                    id=str(blob_id), case_id=case_id, name=ref.name, media_type=ref.media_type, size=digest.size,
+                    sha256=digest.sha256, created_at=dt.datetime.now(dt.UTC),
+                )
+            )  # fmt: skip
+            held.add(ref.sha256)
+        session.flush()

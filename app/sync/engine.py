@@ -1,0 +1,209 @@
+"""The sync engine: push the outbox, refresh the CRL and directory, pull the agency's inbox, apply, checkpoint.
+
+``run_once`` is one full pass (``lianjie sync --once`` and the tests call it); ``start`` runs passes on a background
+thread, every ``interval`` when all is well and after a growing, jittered delay when the platform is unreachable;
+``wake`` asks for a pass now (after an operator action). The engine's ``status`` goes to the listener on every
+change. No Qt here: the UI adapts the listener to a signal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+from sqlalchemy.orm import Session
+
+from app.domain.errors import AppError
+from app.models.audit import AuditKind, append_audit
+from app.models.store import Store
+from app.sync.apply import Applier
+from app.sync.engine_backoff import EngineSettings, backoff_delay
+from app.sync.engine_push import Pusher
+from app.sync.engine_receive import Incoming, Received, Receiver
+from app.sync.engine_trust import TrustSource
+from app.sync.inbox import cursor, unapplied_count
+from app.sync.outbox import pending_count
+from app.sync.packet import PacketRejected
+from app.sync.platform_client import PlatformClient, PlatformUnreachable, TerminalRefused
+from app.sync.state import StatusListener, SyncPhase, SyncReport, SyncStatus
+
+Clock = Callable[[], dt.datetime]
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass
+class SyncEngine:
+    """One terminal's sync with the platform. ``connect`` opens a client (the engine keeps it per thread)."""
+
+    store: Store
+    connect: Callable[[], PlatformClient]
+    trust_source: TrustSource
+    agency_code: str
+    terminal: str
+    operator: str
+    settings: EngineSettings = field(default_factory=EngineSettings)
+    listener: StatusListener | None = None
+    clock: Clock = _utc_now
+    rng: random.Random = field(default_factory=random.Random)
+    _status: SyncStatus = field(default_factory=lambda: SyncStatus(SyncPhase.OFFLINE), init=False)
+    _client: PlatformClient | None = field(default=None, init=False)
+    _stop: threading.Event = field(default_factory=threading.Event, init=False)
+    _wake: threading.Event = field(default_factory=threading.Event, init=False)
+    _thread: threading.Thread | None = field(default=None, init=False)
+    _failures: int = field(default=0, init=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
+
+    @property
+    def status(self) -> SyncStatus:
+        """The latest observation."""
+        return self._status
+
+    def run_once(self) -> SyncReport:
+        """One pass: refresh trust, push, pull and apply. Never raises for network trouble: it is in the status."""
+        with self._lock:
+            self._publish(SyncPhase.SYNCING)
+            report = SyncReport()
+            try:
+                client = self._connection()
+                skew = client.clock()
+                self.trust_source.refresh(self.store, client)  # receipts and packets verify with the latest CRL
+                pushed = Pusher(self.store, client, self.trust_source, self.clock, self.rng, self.settings).push()
+                received = self._pull(client)
+                counts = {**pushed, **received}
+                report = _report(counts)
+            except PlatformUnreachable as exc:
+                self._failures += 1
+                return self._finish(report, SyncPhase.OFFLINE, exc.for_operator(), backoff=True)
+            except TerminalRefused as exc:
+                self._drop_connection()
+                return self._finish(report, SyncPhase.ERROR, exc.for_operator(), backoff=True)
+            except AppError as exc:
+                self._failures += 1
+                return self._finish(report, SyncPhase.ERROR, exc.for_operator(), backoff=True)
+            self._failures = 0
+            if skew.too_far:
+                minutes = abs(skew.skew.total_seconds()) / 60
+                self._audit_skew(skew.skew)
+                reason = f"本机时钟与平台相差约 {minutes:.0f} 分钟（超过 5 分钟），请校准本机时间。"
+                return self._finish(report, SyncPhase.ERROR, reason, skew=skew.skew)
+            return self._finish(report, SyncPhase.UP_TO_DATE, "", skew=skew.skew)
+
+    def start(self) -> None:
+        """Run passes on a background thread until ``stop``."""
+        if self._thread is not None:
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._loop, name="sync-engine", daemon=True)
+        self._thread.start()
+
+    def wake(self) -> None:
+        """Run a pass as soon as possible (an operator just queued a packet)."""
+        self._wake.set()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Finish the current pass and stop the thread; close the connection."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+        self._drop_connection()
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            report = self.run_once()
+            delay = self.settings.interval
+            if report.status.phase in (SyncPhase.OFFLINE, SyncPhase.ERROR) and self._failures:
+                delay = backoff_delay(self._failures, self.settings, self.rng)
+            self._wake.wait(delay)
+            self._wake.clear()
+
+    def _connection(self) -> PlatformClient:
+        if self._client is None:
+            self._client = self.connect()
+        return self._client
+
+    def _drop_connection(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            client.close()
+
+    def _pull(self, client: PlatformClient) -> dict[str, int]:
+        trust = self.trust_source.load(self.store)
+        applier = Applier(self.agency_code, self.terminal, self.store.blobs, trust.sender_kinds())
+        receiver = Receiver(self.store, trust, applier, self.operator, self.clock)
+        counts = dict.fromkeys(("received", "applied", "duplicates", "quarantined", "deferred"), 0)
+        after = self.store.read(cursor)
+        while True:
+            page = client.inbox(after=after, limit=self.settings.page_size)
+            for item in page.items:
+                try:
+                    data = client.download(item.packet_id)
+                except PacketRejected:
+                    continue
+                incoming = Incoming(data, "platform", item.seq, (item.receipt_json, item.receipt_signature))
+                outcome = receiver.receive(incoming, cursor=item.seq)
+                counts["received"] += 1
+                counts[_COUNTER[outcome]] += 1
+            after = max(after, page.cursor)
+            if not page.items and page.cursor > self.store.read(cursor):
+                receiver.checkpoint(page.cursor)
+            if not page.more:
+                break
+        counts["applied"] += receiver.retry_deferred()
+        return counts
+
+    def _audit_skew(self, skew: dt.timedelta) -> None:
+        def record(session: Session) -> None:
+            append_audit(
+                session, AuditKind.RECORD_CHANGED, operator=self.operator, terminal=self.terminal,
+                subject="sync:clock-skew", details={"skew_seconds": int(skew.total_seconds())},
+            )  # fmt: skip
+
+        self.store.write(record)
+
+    def _finish(
+        self, report: SyncReport, phase: SyncPhase, reason: str, *, backoff: bool = False,
+        skew: dt.timedelta | None = None,
+    ) -> SyncReport:  # fmt: skip
+        now = self.clock()
+        pending, waiting = self.store.read(lambda s: (pending_count(s), unapplied_count(s)))
+        next_attempt = None
+        if backoff:
+            next_attempt = now + dt.timedelta(seconds=backoff_delay(max(1, self._failures), self.settings, self.rng))
+        last = now if phase is SyncPhase.UP_TO_DATE else self._status.last_success
+        status = SyncStatus(phase, reason, pending, waiting, last, skew, next_attempt)
+        self._set(status)
+        return replace(report, status=status)
+
+    def _publish(self, phase: SyncPhase) -> None:
+        self._set(
+            SyncStatus(phase, "", self._status.pending_out, self._status.waiting_apply, self._status.last_success)
+        )
+
+    def _set(self, status: SyncStatus) -> None:
+        self._status = status
+        if self.listener is not None:
+            self.listener(status)
+
+
+_COUNTER = {
+    Received.APPLIED: "applied",
+    Received.DEFERRED: "deferred",
+    Received.DUPLICATE: "duplicates",
+    Received.QUARANTINED: "quarantined",
+}
+
+
+def _report(counts: dict[str, int]) -> SyncReport:
+    c = counts
+    return SyncReport(
+        pushed=c["pushed"], receipts=c["receipts"], failed=c["failed"], received=c["received"], applied=c["applied"],
+        duplicates=c["duplicates"], quarantined=c["quarantined"], deferred=c["deferred"],
+    )  # fmt: skip

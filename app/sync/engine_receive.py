@@ -1,0 +1,148 @@
+"""Taking in one packet, from the platform or a removable drive: verify (or quarantine), keep, apply, checkpoint.
+
+The receipt (when the platform sent one) is verified first and its received-at is the time the signer's certificate
+must have been valid. A packet already held is a duplicate and changes nothing; a refused one goes to quarantine and
+never reaches the store. Keeping, applying and moving the cursor happen in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from app.models.audit import AuditKind, append_audit
+from app.models.store import Store
+from app.sync.apply import Applier
+from app.sync.apply_payload import PayloadInvalid
+from app.sync.engine_trust import Trust
+from app.sync.inbox import add_received, known_manifest, mark_applied, mark_deferred, set_cursor, unapplied
+from app.sync.outbox import store_receipt
+from app.sync.packet import PacketRejected, Receipt, VerifiedPacket, verify_receipt
+from app.sync.packet.errors import PacketReplayed
+from app.sync.packet.receipt import parse_receipt
+
+Clock = Callable[[], dt.datetime]
+
+
+class Received(enum.StrEnum):
+    """What became of one incoming packet."""
+
+    APPLIED = "applied"
+    DEFERRED = "deferred"  # verified and kept; its case is not ready for it yet
+    DUPLICATE = "duplicate"
+    QUARANTINED = "quarantined"
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """A packet as it arrived: bytes, where from, and the platform's sequence and receipt when it has them."""
+
+    data: bytes
+    origin: str
+    seq: int | None = None
+    receipt: tuple[bytes, bytes] | None = None
+
+
+@dataclass
+class Receiver:
+    """Receives packets into one store under one ``Trust``."""
+
+    store: Store
+    trust: Trust
+    applier: Applier
+    operator: str
+    clock: Clock
+
+    def receive(self, incoming: Incoming, *, cursor: int | None = None) -> Received:
+        """Verify, keep and apply one packet; ``cursor`` is checkpointed in the same transaction."""
+        try:
+            receipt = self._receipt(incoming)
+            packet = self.trust.verifier.verify(
+                incoming.data, known=self._known, at=receipt.received_at if receipt else None
+            )
+        except PacketReplayed:
+            self.checkpoint(cursor)
+            return Received.DUPLICATE
+        except PacketRejected as rejection:
+            self._quarantine(incoming, rejection, cursor)
+            return Received.QUARANTINED
+        try:
+            return self.store.write(lambda s: self._keep_and_apply(s, packet, incoming, receipt, cursor))
+        except PayloadInvalid as rejection:
+            self._quarantine(incoming, rejection, cursor)
+            return Received.QUARANTINED
+
+    def retry_deferred(self) -> int:
+        """Apply packets that had to wait, until no more can be; returns how many were applied."""
+        total = 0
+        while True:
+            progress = 0
+            for _packet_id, data in self.store.read(unapplied):
+                try:
+                    packet = self.trust.verifier.verify(data)
+                    applied = self.store.write(lambda s, p=packet: self._apply(s, p))  # type: ignore[misc]
+                except PacketRejected:
+                    continue  # verified on arrival; a later CRL may refuse it now: it stays unapplied
+                progress += int(applied)
+            total += progress
+            if not progress:
+                return total
+
+    def _known(self, packet_id: object) -> str | None:
+        return self.store.read(lambda s: known_manifest(s, packet_id))  # type: ignore[arg-type]
+
+    def _receipt(self, incoming: Incoming) -> Receipt | None:
+        if incoming.receipt is None:
+            return None
+        receipt_json, signature = incoming.receipt
+        manifest_hint = parse_receipt(receipt_json)
+        return verify_receipt(
+            receipt_json, signature, self.trust.verifier.validator, platform_agency=self.trust.office_code,
+            packet_id=manifest_hint.packet_id,
+        )  # fmt: skip
+
+    def _keep_and_apply(
+        self, session: Session, packet: VerifiedPacket, incoming: Incoming, receipt: Receipt | None, cursor: int | None
+    ) -> Received:
+        now = self.clock()
+        if receipt is not None:
+            if receipt.packet_id != packet.packet_id or receipt.manifest_sha256 != packet.manifest_sha256:
+                raise PayloadInvalid("receipt is about another packet")
+            assert incoming.receipt is not None
+            store_receipt(session, receipt, *incoming.receipt)
+        add_received(session, packet, origin=incoming.origin.split(":")[0], seq=incoming.seq, now=now)
+        applied = self._apply(session, packet)
+        if cursor is not None:
+            set_cursor(session, cursor)
+        return Received.APPLIED if applied else Received.DEFERRED
+
+    def _apply(self, session: Session, packet: VerifiedPacket) -> bool:
+        outcome = self.applier.apply(session, packet)
+        if outcome.applied:
+            mark_applied(session, str(packet.packet_id), self.clock())
+        else:
+            mark_deferred(session, str(packet.packet_id), outcome.deferred)
+        return outcome.applied
+
+    def checkpoint(self, cursor: int | None) -> None:
+        """Move the cursor past packets that needed nothing stored (duplicates, empty pages)."""
+        if cursor is not None:
+            self.store.write(lambda s: set_cursor(s, cursor))
+
+    def _quarantine(self, incoming: Incoming, rejection: PacketRejected, cursor: int | None) -> None:
+        kept = self.trust.quarantine.keep(incoming.data, rejection, origin=incoming.origin)
+
+        def record(session: Session) -> None:
+            append_audit(
+                session, AuditKind.PACKET_RECEIVED, operator=self.operator, terminal=self.applier.terminal,
+                subject=f"quarantine:{kept.path.name}",
+                details={"refused": rejection.code, "origin": incoming.origin, "seq": incoming.seq},
+            )  # fmt: skip
+            if cursor is not None:
+                set_cursor(session, cursor)
+
+        self.store.write(record)

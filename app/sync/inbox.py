@@ -1,0 +1,120 @@
+"""The inbox: verified packets received, whether they are applied yet, and the engine's small state (cursor etc.).
+
+A packet enters the inbox only after verification; ``applied`` turns true in the transaction that adds its records
+to the case. A packet whose case is not ready for it yet (a record it builds on has not arrived) stays unapplied,
+with the domain's reason, and is tried again after every later apply.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from app.models.sync_tables import InboxRow, SyncStateRow
+from app.sync.outbox import sent_manifest
+from app.sync.packet import VerifiedPacket
+
+CURSOR_KEY = "inbox_cursor"
+
+
+@dataclass(frozen=True)
+class InboxEntry:
+    """One received packet, without its bytes."""
+
+    packet_id: str
+    seq: int | None
+    origin: str
+    kind: str
+    case_id: str
+    sender: str
+    applied: bool
+    apply_error: str
+    received_at: dt.datetime
+
+
+def read_state(session: Session, key: str) -> str | None:
+    """A value of the engine's state table."""
+    row = session.get(SyncStateRow, key)
+    return None if row is None else row.value
+
+
+def write_state(session: Session, key: str, value: str) -> None:
+    """Set a value of the engine's state table (in the caller's transaction)."""
+    row = session.get(SyncStateRow, key)
+    if row is None:
+        session.add(SyncStateRow(key=key, value=value))
+    else:
+        row.value = value
+    session.flush()
+
+
+def cursor(session: Session) -> int:
+    """The platform inbox sequence up to which everything was received and checkpointed."""
+    return int(read_state(session, CURSOR_KEY) or 0)
+
+
+def set_cursor(session: Session, value: int) -> None:
+    """Checkpoint the cursor; it never goes back."""
+    if value > cursor(session):
+        write_state(session, CURSOR_KEY, str(value))
+
+
+def known_manifest(session: Session, packet_id: uuid.UUID) -> str | None:
+    """The manifest hash of a packet already held under this id (received, or sent by us): the replay check."""
+    key = str(packet_id)
+    held = session.scalar(select(InboxRow.manifest_sha256).where(InboxRow.packet_id == key))
+    return held if held is not None else sent_manifest(session, key)
+
+
+def add_received(session: Session, packet: VerifiedPacket, *, origin: str, seq: int | None, now: dt.datetime) -> None:
+    """Keep a verified packet (not yet applied)."""
+    manifest = packet.manifest
+    session.add(
+        InboxRow(
+            packet_id=str(packet.packet_id), seq=seq, origin=origin, kind=manifest.kind, case_id=manifest.case_id,
+            sender=manifest.sender_agency, manifest_sha256=packet.manifest_sha256,
+            packet_sha256=packet.packet_sha256, data=packet.data, received_at=now, applied=False, apply_error="",
+            applied_at=None,
+        )
+    )  # fmt: skip
+    session.flush()
+
+
+def mark_applied(session: Session, packet_id: str, now: dt.datetime) -> None:
+    """The packet's records are in the case."""
+    session.execute(
+        update(InboxRow).where(InboxRow.packet_id == packet_id).values(applied=True, apply_error="", applied_at=now)
+    )
+
+
+def mark_deferred(session: Session, packet_id: str, reason: str) -> None:
+    """The packet cannot be applied yet; ``reason`` says why (in Chinese)."""
+    session.execute(update(InboxRow).where(InboxRow.packet_id == packet_id).values(apply_error=reason))
+
+
+def unapplied(session: Session) -> tuple[tuple[str, bytes], ...]:
+    """(packet id, bytes) of packets waiting to be applied, in the order received."""
+    query = (
+        select(InboxRow.packet_id, InboxRow.data)
+        .where(InboxRow.applied.is_(False))
+        .order_by(InboxRow.received_at, InboxRow.packet_id)
+    )
+    return tuple((str(p), bytes(d)) for p, d in session.execute(query))
+
+
+def inbox_entries(session: Session) -> tuple[InboxEntry, ...]:
+    """Every received packet, oldest first."""
+    query = select(InboxRow).order_by(InboxRow.received_at, InboxRow.packet_id)
+    return tuple(
+        InboxEntry(r.packet_id, r.seq, r.origin, r.kind, r.case_id, r.sender, r.applied, r.apply_error, r.received_at)
+        for r in session.scalars(query)
+    )
+
+
+def unapplied_count(session: Session) -> int:
+    """Received packets still waiting to be applied."""
+    return int(session.scalar(select(func.count()).select_from(InboxRow).where(InboxRow.applied.is_(False))) or 0)
