@@ -10,6 +10,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from app import __version__
 from app.domain.errors import AppError
@@ -30,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="lianjie", description="衔接终端 — 两法衔接信息共享平台终端")
     parser.add_argument("--version", action="version", version=f"lianjie {__version__}")
     parser.add_argument("--data-dir", help="终端数据目录（默认：用户数据目录下的 lianjie）")
+    parser.add_argument("--self-check", action="store_true", help="自检：安装后检查本机能否运行终端（无界面）")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (_module, help_text) in COMMANDS.items():
         sub.add_parser(name, help=help_text, add_help=False)
@@ -40,6 +42,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     known, rest = parser.parse_known_args(args_list)
+    if known.self_check:
+        if known.command is not None or rest:
+            parser.error("--self-check 不能与其他命令同用")
+        selfcheck = importlib.import_module("app.selfcheck")
+        data_dir = Path(known.data_dir) if known.data_dir else None
+        code: int = selfcheck.run_self_check(data_dir)
+        return code
     if known.command is None:
         if rest:
             parser.error(f"未知参数：{' '.join(rest)}")
