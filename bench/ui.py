@@ -163,9 +163,8 @@ def main() -> int:
     login = [child_paint_seconds(LOGIN_WINDOW, str(data_dir)) for _ in range(args.runs)]
     unlock, pin = case_list_seconds(data_dir, args.runs)
     floor_s, login_s = statistics.median(floor), statistics.median(login)
-    print(
-        f"platform            {os.environ.get('QT_QPA_PLATFORM', 'default')}, {os.cpu_count()} CPUs, median of {args.runs}"
-    )
+    platform = os.environ.get("QT_QPA_PLATFORM", "default")
+    print(f"platform            {platform}, {os.cpu_count()} CPUs, median of {args.runs}")
     print(f"bare_window_s       {floor_s:.3f}   (runs: {', '.join(f'{v:.3f}' for v in floor)})")
     print(f"login_window_s      {login_s:.3f}   (runs: {', '.join(f'{v:.3f}' for v in login)})   target <= 1.0")
     print(f"login_over_floor    {login_s / floor_s:.2f}   target <= 3.0")

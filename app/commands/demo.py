@@ -33,6 +33,7 @@ from app.services.enrollment import enroll_terminal
 from app.services.identity import list_candidates
 from app.services.login import LoginService
 from app.ui.app import run_gui
+from app.ui.screenshots import take_screenshots
 
 DEMO_PIN = "123456"
 DEMO_AGENCY_CODE = "11640100MB00000012"
@@ -85,6 +86,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--headless", action="store_true", help="不打开窗口，运行脚本化场景")
     parser.add_argument("--out", help="场景输出目录（与 --headless 一起使用）")
     parser.add_argument("--cases", type=int, default=3000, help="演示终端预置的案件数（默认 3000）")
+    parser.add_argument("--screenshots", metavar="DIR", help="驱动界面并把主要界面截图保存到 DIR（PNG）")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -94,6 +96,10 @@ def run(args: argparse.Namespace) -> int:
     root = Path(tempfile.mkdtemp(prefix="lianjie-demo-"))
     print(f"正在生成演示终端：{root}")
     demo = build_demo_terminal(root, cases=args.cases)
+    if args.screenshots:
+        for path in take_screenshots(demo.config, demo.pin, Path(args.screenshots)):
+            print(path)
+        return 0
     return run_gui(demo.config, demo_pin=demo.pin)
 
 

@@ -179,6 +179,17 @@ class TerminalApp(QObject):
             self.context.backend.close()
 
 
+# Workers hold the GIL in slices of this length; the UI thread waits up to one slice per worker to run any Python
+# callback. CPython's default (5 ms) makes a paint that needs the GIL many times wait visibly behind page reads.
+GIL_SWITCH_INTERVAL_S = 0.001
+
+
+def tune_interpreter_for_ui() -> None:
+    """Process-wide settings for a responsive UI thread (called by run_gui, and by the UI tests)."""
+    sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
+    guard_pyside_refcounts()
+
+
 def run_gui(
     config: TerminalConfig,
     *,
@@ -187,6 +198,7 @@ def run_gui(
     on_login_painted: Callable[[LoginWindow], Any] | None = None,
 ) -> int:
     """Build the application context, show the login window and run until the last window closes."""
+    tune_interpreter_for_ui()
     app = QApplication.instance() or QApplication(list(argv) if argv is not None else sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("衔接终端")

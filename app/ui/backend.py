@@ -33,6 +33,7 @@ class CandidateView:
 
     key: int
     display_name: str
+    where: str
     kind: str
     holder: str
     operator_id: str
@@ -170,6 +171,9 @@ def _candidate_view(key: int, candidate: LoginCandidate) -> CandidateView:
     return CandidateView(
         key=key,
         display_name=candidate.display_name,
+        where=f"USB Key {candidate.location}"
+        if candidate.kind == "token"
+        else f"证书文件 {Path(candidate.location).name}",
         kind=MEDIUM_LABELS.get(candidate.kind, candidate.kind),
         holder=name,
         operator_id=operator_id,

@@ -52,7 +52,7 @@ class MainWindow(QMainWindow):
         self.navigation.setIconSize(QSize(20, 20))
         self.pages = QStackedWidget()
         for number, spec in enumerate(FEATURES):
-            item = QListWidgetItem(icon(spec.icon), spec.title)
+            item = QListWidgetItem(icon(f"{spec.icon}-light"), spec.title)
             item.setData(Qt.ItemDataRole.UserRole, spec.key)
             key_hint = f"Alt+{(number + 1) % 10}" if number < 10 else ("F1" if spec.key == "diagnostics" else "")
             item.setToolTip(f"{spec.title}（{key_hint}）" if key_hint else spec.title)
@@ -60,7 +60,8 @@ class MainWindow(QMainWindow):
             if number < 10:
                 shortcut(key_hint, self, partial(self.navigate, spec.key))
         char = self.navigation.fontMetrics().horizontalAdvance("中")
-        self.navigation.setFixedWidth(char * 9)
+        self.navigation.setFixedWidth(char * 10)
+        self.navigation.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.navigation.currentRowChanged.connect(self._row_changed)
         workspace = QWidget()
         row = QHBoxLayout(workspace)
@@ -94,6 +95,7 @@ class MainWindow(QMainWindow):
         self.warning_label.setObjectName("warningText")
         self.warning_label.hide()
         self.sync_label = QLabel(SYNC_PLACEHOLDER)
+        self.sync_label.setObjectName("hint")
         self.sync_label.setToolTip("与平台的同步功能尚在建设中，目前所有数据只保存在本终端。")
         bar.addWidget(self.operator_label)
         bar.addWidget(self.agency_label)
@@ -148,7 +150,7 @@ class MainWindow(QMainWindow):
         self.agency_label.setText(f"单位：{operator.agency_name}")
         self.warning_label.setText("；".join(operator.warnings))
         self.warning_label.setVisible(bool(operator.warnings))
-        self.lock_button.setEnabled(True)
+        self.lock_button.show()
         for controller in self.controllers.values():
             controller.session_started(session)
         self.root.setCurrentWidget(self.workspace)
@@ -169,7 +171,7 @@ class MainWindow(QMainWindow):
             return
         for controller in self.controllers.values():
             controller.session_ended()
-        self.lock_button.setEnabled(False)
+        self.lock_button.hide()
         self.root.setCurrentWidget(self.lock_page)
         self.lock_page.show_locked(reason, session.operator)
         self.lock_page.set_busy(True, "正在锁定…")

@@ -16,7 +16,7 @@ from app.ui.features.cases.controller import CasesController
 from app.ui.features.cases.detail import CaseDetailDialog
 from tests.crypto.conftest import AGENCY_CODE
 from tests.services.conftest import P12_PASSWORD, Terminal
-from tests.ui.conftest import STALL_LIMIT_MS, log_in, start_app, stop_app, type_text
+from tests.ui.conftest import STALL_LIMIT_MS, KdfWindows, log_in, start_app, stop_app, type_text
 
 CASES = 20_000
 
@@ -41,9 +41,9 @@ def seeded(terminal: Terminal) -> tuple[Terminal, list[int]]:
     return terminal, counts
 
 
-def test_case_list_pages_searches_and_filters_20000_cases_without_blocking(qtbot, seeded) -> None:
+def test_case_list_pages_searches_and_filters_20000_cases_without_blocking(qtbot, seeded, kdf: KdfWindows) -> None:
     terminal, (expected, both) = seeded
-    running = start_app(qtbot, terminal)
+    running = start_app(qtbot, terminal, kdf)
     try:
         main = log_in(qtbot, running)
         cases = main.controller("cases")
@@ -92,8 +92,10 @@ def test_case_list_pages_searches_and_filters_20000_cases_without_blocking(qtbot
         stop_app(qtbot, running.app)
 
 
-def test_navigation_by_keyboard_reaches_every_feature_and_placeholders_say_not_open(qtbot, terminal: Terminal) -> None:
-    running = start_app(qtbot, terminal)
+def test_navigation_by_keyboard_reaches_every_feature_and_placeholders_say_not_open(
+    qtbot, terminal: Terminal, kdf: KdfWindows
+) -> None:
+    running = start_app(qtbot, terminal, kdf)
     try:
         main = log_in(qtbot, running)
         qtbot.keyClick(main, Qt.Key.Key_3, Qt.KeyboardModifier.AltModifier)

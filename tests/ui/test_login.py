@@ -12,7 +12,7 @@ from app.services.identity import install_crl, list_candidates
 from app.ui.app import TerminalApp
 from app.ui.features.cases.controller import CasesController
 from tests.services.conftest import P12_PASSWORD, Terminal
-from tests.ui.conftest import STALL_LIMIT_MS, Running, log_in, logged_in, start_app, stop_app, type_text
+from tests.ui.conftest import STALL_LIMIT_MS, KdfWindows, Running, log_in, logged_in, start_app, stop_app, type_text
 
 
 def test_enrolled_operator_logs_in_and_sees_name_agency_and_sync_state(qtbot, running: Running) -> None:
@@ -32,6 +32,7 @@ def test_enrolled_operator_logs_in_and_sees_name_agency_and_sync_state(qtbot, ru
     assert cases.total.text() == "暂无案件"
     assert login.pin.text() == ""
     assert running.stall_ms < STALL_LIMIT_MS
+    assert running.kdf.windows and running.kdf_stall_ms < 2000  # set apart, but bounded
 
 
 def test_wrong_pin_is_refused_in_chinese_and_the_right_one_then_logs_in(qtbot, running: Running) -> None:
@@ -53,11 +54,11 @@ def test_empty_pin_is_asked_for_without_trying(qtbot, running: Running) -> None:
     assert not logged_in(running.app)
 
 
-def test_revoked_operator_sees_why(qtbot, terminal: Terminal) -> None:
+def test_revoked_operator_sees_why(qtbot, terminal: Terminal, kdf: KdfWindows) -> None:
     (candidate,) = list_candidates(terminal.config, None)
     terminal.ca.revoke(candidate.certificate.serial_number, reason="keyCompromise")
     install_crl(terminal.config, terminal.ca.crl().public_bytes(serialization.Encoding.PEM))
-    running = start_app(qtbot, terminal)
+    running = start_app(qtbot, terminal, kdf)
     try:
         login = running.app.login
         type_text(login.pin, P12_PASSWORD)

@@ -15,11 +15,13 @@ from app.ui.features.diagnostics import DiagnosticsController
 from app.ui.features.settings import SettingsController
 from tests.crypto.conftest import AGENCY_CODE
 from tests.services.conftest import P12_PASSWORD, Terminal
-from tests.ui.conftest import STALL_LIMIT_MS, log_in, start_app, stop_app
+from tests.ui.conftest import STALL_LIMIT_MS, KdfWindows, log_in, start_app, stop_app
 
 
-def test_settings_save_idle_minutes_and_platform_address_and_show_a_fresh_crl(qtbot, terminal: Terminal) -> None:
-    running = start_app(qtbot, terminal)
+def test_settings_save_idle_minutes_and_platform_address_and_show_a_fresh_crl(
+    qtbot, terminal: Terminal, kdf: KdfWindows
+) -> None:
+    running = start_app(qtbot, terminal, kdf)
     try:
         main = log_in(qtbot, running)
         settings = main.navigate("settings")
@@ -42,7 +44,7 @@ def test_settings_save_idle_minutes_and_platform_address_and_show_a_fresh_crl(qt
 
 
 def test_diagnostics_checks_the_store_and_the_bundle_holds_no_case_data(
-    qtbot, terminal: Terminal, tmp_path: Path
+    qtbot, terminal: Terminal, tmp_path: Path, kdf: KdfWindows
 ) -> None:
     (candidate,) = list_candidates(terminal.config, None)
     session = LoginService(terminal.config).login(candidate, lambda request: P12_PASSWORD)
@@ -52,7 +54,7 @@ def test_diagnostics_checks_the_store_and_the_bundle_holds_no_case_data(
         session.lock("manual")
     terminal.config.logs_dir.mkdir(parents=True, exist_ok=True)
     (terminal.config.logs_dir / "lianjie.log").write_text("2026-01-01 INFO app: started\n", encoding="utf-8")
-    running = start_app(qtbot, terminal)
+    running = start_app(qtbot, terminal, kdf)
     try:
         main = log_in(qtbot, running)
         diagnostics = main.navigate("diagnostics")

@@ -66,6 +66,7 @@ class SettingsController(FeatureController):
         self.idle_minutes.setRange(1, 240)
         self.idle_minutes.setSuffix(" 分钟")
         self.idle_minutes.setValue(context.config.idle_lock_minutes)
+        self.idle_minutes.setMaximumWidth(self.idle_minutes.fontMetrics().horizontalAdvance("中") * 8)
         form.addRow("空闲锁定时间(&I)：", self.idle_minutes)
         row = QHBoxLayout()
         self.saved = hint("")
@@ -82,10 +83,11 @@ class SettingsController(FeatureController):
         self.anchors.setHorizontalHeaderLabels(["根证书", "有效期至", "SHA-256 指纹"])
         self.anchors.verticalHeader().hide()
         self.anchors.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.anchors.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.anchors.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        self.anchors.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
-        self.anchors.setMaximumHeight(self.anchors.fontMetrics().height() * 8)
+        header = self.anchors.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.anchors.setMaximumHeight(self.anchors.fontMetrics().height() * 5)
         trust_layout.addWidget(self.anchors)
         self.crl = QLabel("")
         self.crl.setWordWrap(True)
@@ -127,7 +129,7 @@ class SettingsController(FeatureController):
     def _show_trust(self, status: TrustStatus) -> None:
         self.anchors.setRowCount(len(status.anchors))
         for row, anchor in enumerate(status.anchors):
-            fingerprint = ":".join(anchor.sha256[i : i + 2] for i in range(0, 16, 2)).upper() + "…"
+            fingerprint = ":".join(anchor.sha256[i : i + 2] for i in range(0, 64, 2)).upper()
             values = (anchor.subject, anchor.not_after.astimezone(CST).strftime("%Y-%m-%d"), fingerprint)
             for column, value in enumerate(values):
                 item = QTableWidgetItem(value)

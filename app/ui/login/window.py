@@ -62,7 +62,7 @@ class LoginWindow(QWidget):
         self.first_run = FirstRunPage(context)
         self.first_run.recheck_requested.connect(self.rescan_requested)
         self.pages.addWidget(self.first_run)
-        self.resize(self.fontMetrics().horizontalAdvance("中") * 36, self.fontMetrics().height() * 30)
+        self.resize(self.fontMetrics().horizontalAdvance("中") * 40, self.fontMetrics().height() * 30)
 
     def _login_page(self) -> QWidget:
         frame, layout = card()
@@ -73,6 +73,9 @@ class LoginWindow(QWidget):
         self.candidates.setIconSize(QSize(28, 28))
         self.candidates.setAccessibleName("证书列表")
         self.candidates.setMinimumHeight(self.fontMetrics().height() * 5)
+        self.candidates.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.candidates.setWordWrap(True)
+        self.candidates.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         layout.addWidget(self.candidates, 1)
         self.empty_hint = hint("")
         self.empty_hint.hide()
@@ -172,8 +175,7 @@ class LoginWindow(QWidget):
 
     def _item(self, candidate: CandidateView) -> QListWidgetItem:
         who = f"{candidate.holder}（{candidate.operator_id}）" if candidate.operator_id else candidate.holder
-        where = f"{candidate.kind} {candidate.token_label}" if candidate.token_label else candidate.display_name
-        text = f"{who}\n{where} · 有效期至 {candidate.not_after:%Y年%m月%d日}"
+        text = f"{who}\n{candidate.where} · 有效期至 {candidate.not_after:%Y-%m-%d}"
         item = QListWidgetItem(icon("certificate"), text)
         item.setData(CANDIDATE_KEY_ROLE, candidate.key)
         item.setToolTip(candidate.display_name)

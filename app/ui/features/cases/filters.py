@@ -25,7 +25,7 @@ class CaseFilterBar(QWidget):
         row.setContentsMargins(0, 0, 0, 0)
         self.search = QLineEdit()
         self.search.setClearButtonEnabled(True)
-        self.search.setPlaceholderText("搜索案件编号、名称、当事人、证件号码（Ctrl+F）")
+        self.search.setPlaceholderText("搜索编号、名称、当事人、证件号（Ctrl+F）")
         self.search.setAccessibleName("搜索案件")
         self.search.setMinimumWidth(self.fontMetrics().horizontalAdvance("中") * 18)
         row.addWidget(self.search, 3)

@@ -91,7 +91,7 @@ class CaseTableModel(QAbstractTableModel):
     failed = Signal(object)
 
     def __init__(
-        self, runner: OpRunner, *, page_size: int = 200, max_pages: int = 40, max_in_flight: int = 2, parent=None
+        self, runner: OpRunner, *, page_size: int = 200, max_pages: int = 40, max_in_flight: int = 1, parent=None
     ) -> None:
         super().__init__(parent)
         self._runner = runner
