@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "identity": ("identity", "身份：检查证书能否登录"),
     "packet": ("packet", "数据包：校验与查看"),
     "pki": ("pki", "平台证书机构：创建、签发、吊销、吊销列表"),
+    "sync": ("sync", "与平台同步：发送、接收、处理数据包"),
 }
 
 
