@@ -12,10 +12,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import String, func, insert, select, type_coerce
 from sqlalchemy.orm import Session
 
-from app.domain.events import Event, event_from_dict
+from app.domain.events import Event
+from app.models.codec import stored_event
 from app.models.tables import AffairEventRow, CaseEventRow
 
 _IN_CHUNK = 500  # SQLite's bound parameters per statement stay well under its limit
@@ -59,33 +60,24 @@ def append_affair_event(session: Session, event: Event) -> int:
     return int(result.scalar_one())
 
 
+# Times are read as the stored UTC text and parsed once by ``fromisoformat`` (faster than the column type's strptime).
 _CASE_COLUMNS = (
-    CaseEventRow.kind, CaseEventRow.event_id, CaseEventRow.case_id, CaseEventRow.occurred_at,
-    CaseEventRow.entered_at, CaseEventRow.operator_id, CaseEventRow.agency_code, CaseEventRow.agency_kind,
-    CaseEventRow.supersedes, CaseEventRow.payload,
+    CaseEventRow.kind, CaseEventRow.event_id, CaseEventRow.case_id, type_coerce(CaseEventRow.occurred_at, String),
+    type_coerce(CaseEventRow.entered_at, String), CaseEventRow.operator_id, CaseEventRow.agency_code,
+    CaseEventRow.agency_kind, CaseEventRow.supersedes, CaseEventRow.payload,
 )  # fmt: skip
 _AFFAIR_COLUMNS = (
-    AffairEventRow.kind, AffairEventRow.event_id, AffairEventRow.affair_id, AffairEventRow.occurred_at,
-    AffairEventRow.entered_at, AffairEventRow.operator_id, AffairEventRow.agency_code, AffairEventRow.agency_kind,
+    AffairEventRow.kind, AffairEventRow.event_id, AffairEventRow.affair_id,
+    type_coerce(AffairEventRow.occurred_at, String), type_coerce(AffairEventRow.entered_at, String),
+    AffairEventRow.operator_id, AffairEventRow.agency_code, AffairEventRow.agency_kind,
     AffairEventRow.supersedes, AffairEventRow.payload,
 )  # fmt: skip
 
 
 def _event(row: Sequence[Any]) -> Event:
     kind, event_id, stream_id, occurred, entered, operator, agency, agency_kind, supersedes, payload = row
-    return event_from_dict(
-        {
-            "kind": kind,
-            "event_id": event_id,
-            "case_id": stream_id,
-            "occurred_at": occurred.isoformat(),
-            "entered_at": entered.isoformat(),
-            "operator_id": operator,
-            "agency_code": agency,
-            "agency_kind": agency_kind,
-            "supersedes": supersedes,
-            "payload": json.loads(payload),
-        }
+    return stored_event(
+        kind, event_id, stream_id, occurred, entered, operator, agency, agency_kind, supersedes, json.loads(payload)
     )
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from app.domain.deadlines import DeadlineRuleId
 from app.domain.events import Event
 from app.domain.lifecycle import CaseState, Obligation, fold
+from app.models.codec import stored_state
 from app.models.events import case_events, last_case_seq
 from app.models.tables import CaseInvolvementRow, CaseSnapshotRow, OpenDutyRow
 
@@ -105,7 +106,7 @@ def rebuild_case(session: Session, case_id: str) -> CaseState:
 def load_case_state(session: Session, case_id: str) -> CaseState | None:
     """The snapshot of a case (None if the case has none); ``SnapshotOutdated`` if made by other rules."""
     text = session.scalar(select(CaseSnapshotRow.state).where(CaseSnapshotRow.case_id == case_id))
-    return None if text is None else CaseState.from_dict(json.loads(text))
+    return None if text is None else stored_state(json.loads(text))
 
 
 def load_case_states(session: Session, case_ids: Iterable[str]) -> dict[str, CaseState]:
@@ -117,7 +118,7 @@ def load_case_states(session: Session, case_ids: Iterable[str]) -> dict[str, Cas
             CaseSnapshotRow.case_id.in_(ids[start : start + _IN_CHUNK])
         )
         for case_id, text in session.execute(query):
-            found[case_id] = CaseState.from_dict(json.loads(text))
+            found[case_id] = stored_state(json.loads(text))
     return found
 
 
@@ -140,9 +141,13 @@ def open_duties_of(session: Session, agency_code: str) -> tuple[OpenDuties, ...]
     return tuple(OpenDuties(case_id, tuple(obligations)) for case_id, obligations in grouped.items())
 
 
-def cases_involving(session: Session, agency_code: str, *, since: dt.datetime | None = None) -> tuple[str, ...]:
-    """Cases the agency recorded in or owes a duty in, whose involvement lasts until ``since`` or later."""
+def cases_involving(
+    session: Session, agency_code: str, *, since: dt.datetime | None = None, until: dt.datetime | None = None
+) -> tuple[str, ...]:
+    """Cases the agency recorded in or owes a duty in, whose involvement overlaps ``since``–``until``."""
     query = select(CaseInvolvementRow.case_id).where(CaseInvolvementRow.agency_code == agency_code)
+    if until is not None:
+        query = query.where(CaseInvolvementRow.first_at <= until)
     if since is not None:
         query = query.where(CaseInvolvementRow.last_at >= since)
     return tuple(session.scalars(query))

@@ -136,9 +136,10 @@ def assessment(
 ) -> Assessment:  # fmt: skip
     """The agency's assessment (考核) for the period, from the cases it is involved in (seed §2)."""
     since = dt.datetime.combine(first_day, dt.time.min, CST) - ASSESSMENT_LOOKBACK
+    until = dt.datetime.combine(last_day, dt.time.max, CST)  # a case that began later cannot count
 
     def load(session: Session) -> list[CaseRecords]:
-        ids = cases_involving(session, agency_code, since=since)
+        ids = cases_involving(session, agency_code, since=since, until=until)
         states = load_case_states(session, ids)
         events = events_of_cases(session, ids)
         return [CaseRecords(events[i], states[i]) for i in ids if i in states]
