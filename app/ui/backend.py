@@ -19,8 +19,10 @@ from app.crypto.profile import read_holder
 from app.crypto.signers import Pkcs12Signer
 from app.domain.errors import AppError
 from app.models.store import Store
+from app.services.enrollment import enroll_terminal
 from app.services.identity import LoginCandidate, list_candidates, load_terminal_identity
 from app.services.login import LoginService, OperatorSession
+from app.ui.login.enrollment import EnrollmentDone, EnrollmentRequest
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +142,10 @@ class Backend:
         token_label = candidate.location if candidate.kind == "token" else None
         return ActiveSession(operator, key, token_label, handle)
 
+    def enroll(self, request: EnrollmentRequest) -> EnrollmentDone:
+        """First-run enrollment of this terminal (see ``enroll``)."""
+        return enroll(self.config, request)
+
     def token_present(self, label: str) -> bool:
         """Whether the operator's token is still inserted (polled by the lock controller)."""
         return self.tokens is not None and self.tokens.is_present(label)
@@ -149,17 +155,38 @@ class Backend:
             self.tokens.close()
 
 
+class EnrollmentFileUnreadable(AppError):
+    user_message = "所选文件无法读取。"
+    next_step = "请确认文件存在且可以读取，然后重新选择。"
+
+
+def enroll(config: TerminalConfig, request: EnrollmentRequest) -> EnrollmentDone:
+    """First run: trust the platform root, take the terminal certificate, enroll the first operator (worker)."""
+    try:
+        roots = request.platform_roots.read_bytes()
+        crl = request.crl.read_bytes() if request.crl is not None else None
+    except OSError as exc:
+        raise EnrollmentFileUnreadable(f"enrollment file unreadable: {type(exc).__name__}") from None
+    terminal_bundle = Pkcs12Signer.from_file(request.terminal_p12, request.terminal_password)
+    operator = Pkcs12Signer.from_file(request.operator_p12, request.operator_pin)
+    enrolled = enroll_terminal(
+        config,
+        platform_roots_pem=roots,
+        terminal_bundle=terminal_bundle,
+        first_operator=operator,
+        first_operator_pkcs12=request.operator_p12,
+        crl=crl,
+    )
+    identity = enrolled.identity
+    return EnrollmentDone(identity.agency_name, identity.terminal_name, enrolled.recovery_key_text)
+
+
 def end_session(session: ActiveSession, reason: str) -> None:
     """Lock: audit, log out of the token, close the store (worker thread)."""
     try:
         session.handle.lock(reason)
     except AppError as exc:
         log.warning("locking the session failed: %s", type(exc).__name__)
-
-
-def open_pkcs12(path: Path, pin: str) -> Pkcs12Signer:
-    """Open a PKCS#12 file (enrollment)."""
-    return Pkcs12Signer.from_file(path, pin)
 
 
 def _candidate_view(key: int, candidate: LoginCandidate) -> CandidateView:

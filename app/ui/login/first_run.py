@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from app.ui.context import AppContext
+from app.ui.login.enrollment import EnrollmentDialog
 from app.ui.widgets import card, hint
 
 EXPLANATION = (
@@ -37,6 +38,9 @@ class FirstRunPage(QWidget):
         layout.addStretch(1)
         row = QHBoxLayout()
         row.addStretch(1)
+        self.enroll = QPushButton("办理终端登记(&E)…")
+        self.enroll.clicked.connect(self.open_enrollment)
+        row.addWidget(self.enroll)
         self.recheck = QPushButton("重新检查(&C)")
         self.recheck.setObjectName("primary")
         self.recheck.clicked.connect(self.recheck_requested)
@@ -45,3 +49,10 @@ class FirstRunPage(QWidget):
 
     def focus(self) -> None:
         self.recheck.setFocus()
+
+    def open_enrollment(self) -> EnrollmentDialog:
+        dialog = EnrollmentDialog(self._context, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.enrolled.connect(self.recheck_requested.emit)
+        dialog.open()
+        return dialog
