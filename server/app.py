@@ -7,8 +7,10 @@ agency from its OU. Error bodies: ``{"error": {"code": "...", "message": "<Chine
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import datetime as dt
+import json
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -21,16 +23,21 @@ from starlette.routing import Route
 
 from app.crypto.keys import SoftwareKey
 from app.domain.agencies import Agency
-from app.sync.packet import PacketRejected, Quarantine, Receipt, SignedReceipt, sign_receipt
+from app.sync.packet import PacketRejected, Quarantine, Receipt, SignedReceipt, VerifiedPacket, sign_receipt
 from app.sync.packet.manifest import BEIJING
 from server.config import PlatformConfig
 from server.published import PUBLICATIONS, PublishedState
-from server.store import PacketConflict, PacketStore, SignedReceiptBytes
+from server.store import InboxEntry, PacketConflict, PacketStore, SignedReceiptBytes
 from server.tls import peer_certificate
+from server.writer import GroupCommitWriter, ReceiptSigner
 
 API = "/api/v1"
 PACKET_MEDIA_TYPE = "application/vnd.lianjie.packet+zip"
+PACKET_BATCH_MEDIA_TYPE = "application/vnd.lianjie.packet-batch"
+PROTOCOL_VERSION = "1.1"
 MAX_INBOX_PAGE = 500
+MAX_BATCH_PACKETS = 200
+MAX_BATCH_BYTES = 32 * 1024 * 1024
 
 
 class ApiError(Exception):
@@ -63,6 +70,7 @@ class Platform:
     store: PacketStore
     quarantine: Quarantine
     receipt_signer: SoftwareKey
+    writer: GroupCommitWriter
 
 
 def _caller(platform: Platform, request: Request) -> Caller:
@@ -101,39 +109,58 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _accept(
-    platform: Platform, caller: Caller, packet_id: uuid.UUID, data: bytes, peer: str
-) -> tuple[int, dict[str, Any]]:
-    """Verify and store one upload (runs in a worker thread: CPU and database work)."""
-    snapshot = platform.published.current()
-    now = dt.datetime.now(BEIJING)
-    try:
-        verified = snapshot.verifier.verify(data, at=now)
-    except PacketRejected as exc:
-        platform.quarantine.keep(data, exc, origin=f"upload by {caller.agency.code} ({caller.terminal}) from {peer}")
-        return 422, {"error": {"code": exc.code, "message": exc.user_message}}
-    if verified.packet_id != packet_id:
-        return 400, {"error": {"code": "id-mismatch", "message": "请求地址中的编号与数据包编号不一致。"}}
-    if verified.manifest.sender_agency != caller.agency.code:
-        return 403, {"error": {"code": "not-sender", "message": "终端只能上传本单位发出的数据包。"}}
+def receipt_signer(platform_name: str, key: SoftwareKey) -> ReceiptSigner:
+    """Signs the receipt of a stored packet; the writer calls it once the packet's sequence number is known."""
 
-    def sign(seq: int, received_at: dt.datetime) -> SignedReceipt:
+    def sign(packet: VerifiedPacket, seq: int, received_at: dt.datetime) -> SignedReceipt:
         receipt = Receipt(
-            packet_id=verified.packet_id,
-            manifest_sha256=verified.manifest_sha256,
-            packet_sha256=verified.packet_sha256,
-            sender=verified.manifest.sender_agency,
+            packet_id=packet.packet_id,
+            manifest_sha256=packet.manifest_sha256,
+            packet_sha256=packet.packet_sha256,
+            sender=packet.manifest.sender_agency,
             received_at=received_at,
             seq=seq,
-            platform=platform.config.name,
+            platform=platform_name,
         )
-        return sign_receipt(receipt, platform.receipt_signer)
+        return sign_receipt(receipt, key)
 
+    return sign
+
+
+def _verify_upload(
+    platform: Platform, caller: Caller, packet_id: uuid.UUID, data: bytes, peer: str, received_at: dt.datetime
+) -> VerifiedPacket | JSONResponse:
+    """Every check of an upload (runs in a worker thread: CPU work); the packet, or the refusal to send."""
     try:
-        receipt, created = platform.store.accept(verified, now, sign)
-    except PacketConflict as exc:
-        return 409, {"error": {"code": exc.code, "message": exc.user_message}}
-    return (201 if created else 200), _receipt_body(receipt)
+        verified = platform.published.current().verifier.verify(data, at=received_at)
+    except PacketRejected as exc:
+        platform.quarantine.keep(data, exc, origin=f"upload by {caller.agency.code} ({caller.terminal}) from {peer}")
+        return error_response(422, exc.code, exc.user_message)
+    if verified.packet_id != packet_id:
+        return error_response(400, "id-mismatch", "请求地址中的编号与数据包编号不一致。")
+    if verified.manifest.sender_agency != caller.agency.code:
+        return error_response(403, "not-sender", "终端只能上传本单位发出的数据包。")
+    return verified
+
+
+def _batch_record(entry: InboxEntry) -> tuple[bytes, bytes]:
+    """One record of a batch download: the 4-byte length of the header, the header JSON, the packet bytes."""
+    header = json.dumps(
+        {
+            "seq": entry.seq,
+            "packet_id": entry.packet_id,
+            "sender": entry.sender,
+            "kind": entry.kind,
+            "case_id": entry.case_id,
+            "size": len(entry.data),
+            "manifest_sha256": entry.manifest_sha256,
+            "received_at": entry.received_at,
+            **_receipt_body(SignedReceiptBytes(entry.receipt_json, entry.receipt_signature)),
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
+    ).encode("utf-8")
+    return len(header).to_bytes(4, "big") + header, entry.data
 
 
 def build_app(platform: Platform) -> Starlette:
@@ -147,8 +174,16 @@ def build_app(platform: Platform) -> Starlette:
             raise ApiError(400, "bad-id", "数据包编号格式错误。") from None
         data = await _read_body(request, platform.config.max_packet_bytes)
         peer = request.client.host if request.client else "?"
-        status, body = await run_in_threadpool(_accept, platform, caller, packet_id, data, peer)
-        return JSONResponse(body, status_code=status)
+        received_at = dt.datetime.now(BEIJING)
+        verified = await run_in_threadpool(_verify_upload, platform, caller, packet_id, data, peer, received_at)
+        if isinstance(verified, Response):
+            return verified
+        try:
+            # Resolved by the writer thread only after the commit that holds this packet (group commit).
+            receipt, created = await asyncio.wrap_future(platform.writer.submit(verified, received_at))
+        except PacketConflict as exc:
+            return error_response(409, exc.code, exc.user_message)
+        return JSONResponse(_receipt_body(receipt), status_code=201 if created else 200)
 
     async def download(request: Request) -> Response:
         caller = _caller(platform, request)
@@ -197,6 +232,31 @@ def build_app(platform: Platform) -> Starlette:
         cursor = items[-1]["seq"] if items else after
         return JSONResponse({"packets": items, "cursor": cursor, "more": len(items) == limit})
 
+    async def inbox_packets(request: Request) -> Response:
+        """Protocol 1.1: the next inbox lines *with* their packets, framed, in one response (docs/protocol.md)."""
+        caller = _caller(platform, request)
+        try:
+            after = int(request.query_params.get("after", "0"))
+            limit = min(int(request.query_params.get("limit", "50")), MAX_BATCH_PACKETS)
+            budget = min(int(request.query_params.get("max_bytes", str(MAX_BATCH_BYTES))), MAX_BATCH_BYTES)
+        except ValueError:
+            raise ApiError(400, "bad-cursor", "游标参数格式错误。") from None
+        if after < 0 or limit < 1 or budget < 1:
+            raise ApiError(400, "bad-cursor", "游标参数超出范围。")
+        entries = await run_in_threadpool(
+            platform.store.inbox, caller.agency.code, after=after, limit=limit, sees_all=caller.sees_all, with_data=True
+        )
+        parts: list[bytes] = []
+        size, cursor, sent = 0, after, 0
+        for entry in entries:
+            if sent and size + len(entry.data) > budget:
+                break  # at least one packet per answer, so a packet larger than the budget still gets through
+            parts.extend(_batch_record(entry))
+            size, cursor, sent = size + len(entry.data), entry.seq, sent + 1
+        more = sent < len(entries) or len(entries) == limit
+        headers = {"X-Lianjie-Cursor": str(cursor), "X-Lianjie-More": "1" if more else "0"}
+        return Response(b"".join(parts), media_type=PACKET_BATCH_MEDIA_TYPE, headers=headers)
+
     async def published(request: Request) -> Response:
         _caller(platform, request)
         name = request.path_params["name"]
@@ -211,7 +271,13 @@ def build_app(platform: Platform) -> Starlette:
     async def whoami(request: Request) -> Response:
         caller = _caller(platform, request)
         agency = caller.agency
-        body = {"agency": agency.code, "name": agency.name, "kind": agency.kind.value, "terminal": caller.terminal}
+        body = {
+            "agency": agency.code,
+            "name": agency.name,
+            "kind": agency.kind.value,
+            "terminal": caller.terminal,
+            "protocol": PROTOCOL_VERSION,
+        }
         return JSONResponse(body)
 
     async def server_time(request: Request) -> Response:
@@ -227,6 +293,7 @@ def build_app(platform: Platform) -> Starlette:
         Route(f"{API}/packets/{{packet_id}}", download, methods=["GET"]),
         Route(f"{API}/packets/{{packet_id}}/receipt", receipt, methods=["GET"]),
         Route(f"{API}/inbox", inbox, methods=["GET"]),
+        Route(f"{API}/inbox/packets", inbox_packets, methods=["GET"]),
         Route(f"{API}/published/{{name}}", published, methods=["GET"]),
         Route(f"{API}/whoami", whoami, methods=["GET"]),
         Route(f"{API}/time", server_time, methods=["GET"]),

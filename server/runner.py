@@ -12,13 +12,16 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from app.crypto.keys import SoftwareKey
 from app.sync.packet import Quarantine
-from server.app import Platform, build_app
+from server.app import Platform, build_app, receipt_signer
 from server.config import PlatformConfig, PlatformConfigInvalid
 from server.published import PublishedState
 from server.store import PacketStore
 from server.tls import PeerCertificateH11Protocol, switching_context
+from server.writer import GroupCommitWriter
 
 log = logging.getLogger("lianjie.platform")
+# uvicorn's HTTP/1.1 protocol plus the ASGI TLS extension; the bench's raw baseline runs the same one.
+HTTP_PROTOCOL = PeerCertificateH11Protocol
 
 
 def load_receipt_signer(config: PlatformConfig) -> SoftwareKey:
@@ -44,7 +47,8 @@ def open_platform(config: PlatformConfig, *, create_schema: bool = True) -> Plat
     store = PacketStore(config.effective_database_url)
     if create_schema:
         store.create_schema()
-    return Platform(config, published, store, Quarantine(config.quarantine_dir), signer)
+    writer = GroupCommitWriter(store, receipt_signer(config.name, signer))
+    return Platform(config, published, store, Quarantine(config.quarantine_dir), signer, writer)
 
 
 def build_server(platform: Platform, *, port: int | None = None, log_level: str = "warning") -> uvicorn.Server:
@@ -58,7 +62,7 @@ def build_server(platform: Platform, *, port: int | None = None, log_level: str 
         build_app(platform),
         host=platform.config.host,
         port=platform.config.port if port is None else port,
-        http=PeerCertificateH11Protocol,
+        http=HTTP_PROTOCOL,
         ssl_context_factory=context_factory,
         lifespan="off",
         log_level=log_level,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,6 +91,7 @@ class InboxEntry:
     received_at: str
     receipt_json: bytes
     receipt_signature: bytes
+    data: bytes = b""  # filled only when the packets are asked for with their inbox lines
 
 
 @dataclass(frozen=True)
@@ -173,6 +174,65 @@ class PacketStore:
                 continue  # a concurrent upload of the same id won; read its receipt
         raise PacketConflict(f"packet {packet.packet_id} could not be stored")
 
+    def accept_batch(
+        self, items: Sequence[BatchItem], sign: Callable[[VerifiedPacket, int, dt.datetime], SignedReceipt]
+    ) -> list[tuple[SignedReceiptBytes, bool] | PacketConflict]:
+        """Store several packets in one transaction and one commit (group commit), each with ``accept``'s rules.
+
+        Per item: (receipt, True) when stored now, (stored receipt, False) for the same content again — including
+        a second upload of the same packet in this batch — or a ``PacketConflict``. An ``IntegrityError`` means
+        another process raced us on an id: nothing was stored, and the caller retries the items one by one.
+        """
+        results: list[tuple[SignedReceiptBytes, bool] | PacketConflict | None] = [None] * len(items)
+        ids = sorted({str(item.packet.packet_id) for item in items})
+        with self.engine.begin() as conn:
+            # Under the write lock (SQLite BEGIN IMMEDIATE) nothing can appear between this check and the insert.
+            known = {
+                row[0]: (row[1], SignedReceiptBytes(row[2], row[3]))
+                for row in conn.execute(
+                    select(
+                        packets.c.packet_id,
+                        packets.c.manifest_sha256,
+                        packets.c.receipt_json,
+                        packets.c.receipt_signature,
+                    ).where(packets.c.packet_id.in_(ids))
+                )
+            }
+            first_of: dict[str, int] = {}
+            fresh: list[int] = []
+            for index, item in enumerate(items):
+                packet_id = str(item.packet.packet_id)
+                if packet_id in known:
+                    results[index] = _same_or_conflict(item.packet, *known[packet_id])
+                elif packet_id not in first_of:
+                    first_of[packet_id] = index
+                    fresh.append(index)
+            if fresh:
+                top = conn.execute(
+                    update(counters)
+                    .where(counters.c.name == _COUNTER)
+                    .values(value=counters.c.value + len(fresh))
+                    .returning(counters.c.value)
+                ).scalar_one()
+                rows: list[dict[str, Any]] = []
+                recipients: list[dict[str, Any]] = []
+                for offset, index in enumerate(fresh):
+                    item, seq = items[index], top - len(fresh) + 1 + offset
+                    signed = sign(item.packet, seq, item.received_at)
+                    rows.append(_packet_row(item.packet, seq, signed))
+                    recipients.extend({"seq": seq, "agency": code} for code in item.packet.manifest.recipients)
+                    results[index] = (SignedReceiptBytes(signed.receipt_json, signed.signature), True)
+                conn.execute(insert(packets), rows)
+                if recipients:
+                    conn.execute(insert(audience), recipients)
+        for index, item in enumerate(items):
+            if results[index] is None:  # the same id twice in this batch: the first one's receipt or a conflict
+                first = items[first_of[str(item.packet.packet_id)]].packet
+                stored = results[first_of[str(item.packet.packet_id)]]
+                assert isinstance(stored, tuple)
+                results[index] = _same_or_conflict(item.packet, first.manifest_sha256, stored[0])
+        return [result for result in results if result is not None]
+
     def _insert(
         self, packet: VerifiedPacket, received_at: dt.datetime, sign: Callable[[int, dt.datetime], SignedReceipt]
     ) -> SignedReceiptBytes:
@@ -185,27 +245,15 @@ class PacketStore:
                 .returning(counters.c.value)
             ).scalar_one()
             signed = sign(seq, received_at)
-            conn.execute(
-                insert(packets).values(
-                    seq=seq,
-                    packet_id=str(manifest.packet_id),
-                    manifest_sha256=packet.manifest_sha256,
-                    packet_sha256=packet.packet_sha256,
-                    sender=manifest.sender_agency,
-                    kind=manifest.kind,
-                    case_id=manifest.case_id,
-                    size=len(packet.data),
-                    received_at=signed.receipt.received_at.isoformat(),
-                    data=packet.data,
-                    receipt_json=signed.receipt_json,
-                    receipt_signature=signed.signature,
-                )
-            )
+            conn.execute(insert(packets).values(**_packet_row(packet, seq, signed)))
             conn.execute(insert(audience), [{"seq": seq, "agency": code} for code in manifest.recipients])
         return SignedReceiptBytes(signed.receipt_json, signed.signature)
 
-    def inbox(self, agency: str, *, after: int, limit: int, sees_all: bool) -> list[InboxEntry]:
-        """Packets addressed to ``agency`` (or all, for a supervising agency) after cursor ``after``, not its own."""
+    def inbox(
+        self, agency: str, *, after: int, limit: int, sees_all: bool, with_data: bool = False
+    ) -> list[InboxEntry]:
+        """Packets addressed to ``agency`` (or all, for a supervising agency) after cursor ``after``, not its own;
+        ``with_data`` also reads each packet's bytes (the batch download)."""
         columns = [
             packets.c.seq,
             packets.c.packet_id,
@@ -218,6 +266,8 @@ class PacketStore:
             packets.c.receipt_json,
             packets.c.receipt_signature,
         ]
+        if with_data:
+            columns.append(packets.c.data)
         query = select(*columns).where(packets.c.seq > after, packets.c.sender != agency)
         if not sees_all:
             query = query.join(audience, and_(audience.c.seq == packets.c.seq, audience.c.agency == agency))
@@ -247,6 +297,40 @@ class PacketStore:
         """How many stored copies of this packet id exist (0 or 1; tests check crash safety with it)."""
         with self.reader.connect() as conn:
             return len(conn.execute(select(packets.c.seq).where(packets.c.packet_id == packet_id)).all())
+
+
+@dataclass(frozen=True)
+class BatchItem:
+    """One verified upload waiting for the group commit, with the time the platform received it."""
+
+    packet: VerifiedPacket
+    received_at: dt.datetime
+
+
+def _packet_row(packet: VerifiedPacket, seq: int, signed: SignedReceipt) -> dict[str, Any]:
+    manifest = packet.manifest
+    return {
+        "seq": seq,
+        "packet_id": str(manifest.packet_id),
+        "manifest_sha256": packet.manifest_sha256,
+        "packet_sha256": packet.packet_sha256,
+        "sender": manifest.sender_agency,
+        "kind": manifest.kind,
+        "case_id": manifest.case_id,
+        "size": len(packet.data),
+        "received_at": signed.receipt.received_at.isoformat(),
+        "data": packet.data,
+        "receipt_json": signed.receipt_json,
+        "receipt_signature": signed.signature,
+    }
+
+
+def _same_or_conflict(
+    packet: VerifiedPacket, stored_sha256: str, receipt: SignedReceiptBytes
+) -> tuple[SignedReceiptBytes, bool] | PacketConflict:
+    if stored_sha256 != packet.manifest_sha256:
+        return PacketConflict(f"packet {packet.packet_id} exists with other content")
+    return receipt, False
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import json
 import secrets
 import socket
 import ssl
@@ -145,6 +146,15 @@ class InboxPage:
 
 
 @dataclass(frozen=True)
+class InboxBatch:
+    """Inbox lines with their packets' bytes (protocol 1.1); ``cursor`` and ``more`` as in ``InboxPage``."""
+
+    items: tuple[tuple[InboxItem, bytes], ...]
+    cursor: int
+    more: bool
+
+
+@dataclass(frozen=True)
 class ClockReading:
     """The platform's time against ours; ``skew`` > 0 means our clock is behind."""
 
@@ -250,23 +260,24 @@ class PlatformClient:
     def inbox(self, after: int, limit: int = 100) -> InboxPage:
         """Packets for this agency with a sequence above ``after``, oldest first."""
         body = self._request("GET", "/inbox", params={"after": after, "limit": limit}).json()
-        items = []
-        for raw in body["packets"]:
-            receipt_json, signature = receipt_from_wire(raw)
-            items.append(
-                InboxItem(
-                    seq=int(raw["seq"]),
-                    packet_id=uuid.UUID(raw["packet_id"]),
-                    sender=raw["sender"],
-                    kind=raw["kind"],
-                    case_id=raw["case_id"],
-                    size=int(raw["size"]),
-                    manifest_sha256=raw["manifest_sha256"],
-                    receipt_json=receipt_json,
-                    receipt_signature=signature,
-                )
-            )
-        return InboxPage(tuple(items), int(body["cursor"]), bool(body["more"]))
+        items = tuple(_inbox_item(raw) for raw in body["packets"])
+        return InboxPage(items, int(body["cursor"]), bool(body["more"]))
+
+    def inbox_packets(self, after: int, limit: int = 50, max_bytes: int | None = None) -> InboxBatch:
+        """The next inbox lines with their packets in one response (protocol 1.1; verify each before use).
+
+        One request instead of one per packet, and the packet bytes travel as they are (no base64 in JSON).
+        A 1.0 platform answers 404 (``PlatformNotFound``): fall back to ``inbox`` and ``download``.
+        """
+        params = {"after": after, "limit": limit} | ({"max_bytes": max_bytes} if max_bytes else {})
+        response = self._request("GET", "/inbox/packets", params=params)
+        where = f"GET {API}/inbox/packets"
+        try:
+            items = _batch_records(response.content)
+            cursor, more = int(response.headers["x-lianjie-cursor"]), response.headers["x-lianjie-more"] == "1"
+        except (KeyError, TypeError, ValueError) as exc:
+            raise PlatformFailed(f"{where}: malformed batch ({type(exc).__name__})") from None
+        return InboxBatch(items, cursor, more)
 
     def published(self, name: str, etag: str | None = None) -> tuple[bytes, str] | None:
         """A publication as served (verify before use) and its ETag; None when unchanged since ``etag``."""
@@ -295,6 +306,37 @@ class PlatformClient:
         if not header:
             return None
         return email.utils.parsedate_to_datetime(header) - dt.datetime.now(dt.UTC)
+
+
+def _inbox_item(raw: dict[str, Any]) -> InboxItem:
+    receipt_json, signature = receipt_from_wire(raw)
+    return InboxItem(
+        seq=int(raw["seq"]),
+        packet_id=uuid.UUID(raw["packet_id"]),
+        sender=raw["sender"],
+        kind=raw["kind"],
+        case_id=raw["case_id"],
+        size=int(raw["size"]),
+        manifest_sha256=raw["manifest_sha256"],
+        receipt_json=receipt_json,
+        receipt_signature=signature,
+    )
+
+
+def _batch_records(body: bytes) -> tuple[tuple[InboxItem, bytes], ...]:
+    """Split a batch body: per packet a 4-byte big-endian header length, the JSON header, ``size`` packet bytes."""
+    view, offset, items = memoryview(body), 0, []
+    while offset < len(body):
+        header_end = offset + 4 + int.from_bytes(view[offset : offset + 4], "big")
+        if header_end > len(body):
+            raise ValueError("batch header runs past the end")
+        item = _inbox_item(json.loads(view[offset + 4 : header_end].tobytes()))
+        end = header_end + item.size
+        if item.size < 0 or end > len(body):
+            raise ValueError("batch packet runs past the end")
+        items.append((item, view[header_end:end].tobytes()))
+        offset = end
+    return tuple(items)
 
 
 def _transport_error(method: str, path: str, exc: Exception) -> PlatformError:

@@ -161,6 +161,7 @@ def stop_thread(running: RunningPlatform) -> None:
     server, thread, platform = running.stop
     server.should_exit = True
     thread.join(timeout=10)
+    platform.writer.close()
     platform.store.engine.dispose()
     platform.store.reader.dispose()
 
