@@ -3,12 +3,12 @@ sizes are multiples of the platform's default point size, so HiDPI and large-fon
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtGui import QFont, QIcon
 from PySide6.QtWidgets import QApplication, QWidget
 
-RESOURCES = Path(__file__).resolve().parents[2] / "resources" / "ui"
+from app.resources import resources_dir
+
+RESOURCES = resources_dir() / "ui"
 # Windows (微软雅黑), UOS/Kylin and other Linux (Noto Sans CJK, 文泉驿), then whatever Qt falls back to.
 UI_FAMILIES = ["Microsoft YaHei UI", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei"]
 
