@@ -31,6 +31,7 @@ from app.models.events import append_case_event, case_events
 from app.models.snapshots import involvement, save_case_state
 from app.models.store import Store
 from app.services.changes import Changes, Outgoing
+from app.services.login import OperatorSession
 
 E = TypeVar("E", bound=Event)
 
@@ -207,4 +208,17 @@ def open_penalty_case(
     return record(
         desk, CaseOpened, case_id or str(uuid.uuid4()), occurred_at=occurred_at, case_number=case_number,
         title=title, offence_code=offence_code, party_name=party_name, party_id=party_id, serious=serious,
+    )  # fmt: skip
+
+
+def desk_for(
+    session: OperatorSession, agency_kind: AgencyKind, calendar: WorkingCalendar,
+    policy: DeadlinePolicy = DEFAULT_POLICY,
+) -> CaseDesk:  # fmt: skip
+    """The desk of a logged-in operator: the agency code and name come from the operator's certificate; the
+    agency's kind from the terminal's enrolment (the certificate profile does not carry it)."""
+    holder = session.verdict.holder
+    return CaseDesk(
+        session.store, session.operator_id, holder.agency_code, agency_kind, session.terminal, calendar, policy,
+        operator_name=holder.common_name,
     )  # fmt: skip
