@@ -26,7 +26,6 @@ from app.domain.errors import AppError
 from app.ui.context import AppContext
 from app.ui.login.window import LoginWindow
 from app.ui.ops import OpRunner
-from app.ui.pyside_guard import guard_pyside_refcounts
 from app.ui.theme import apply_theme
 from app.ui.watchdog import UiStallWatchdog
 
@@ -85,7 +84,6 @@ class TerminalApp(QObject):
         token_poll_ms: int = 3000,
     ) -> None:
         super().__init__()
-        guard_pyside_refcounts()  # before the first op: see app/ui/pyside_guard.py
         self.errors = ErrorPresenter(interactive=interactive_errors)
         runner = OpRunner(self.errors.show)
         watchdog = UiStallWatchdog(self)
@@ -187,7 +185,6 @@ GIL_SWITCH_INTERVAL_S = 0.001
 def tune_interpreter_for_ui() -> None:
     """Process-wide settings for a responsive UI thread (called by run_gui, and by the UI tests)."""
     sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
-    guard_pyside_refcounts()
 
 
 def run_gui(

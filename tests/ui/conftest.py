@@ -159,6 +159,5 @@ def logged_in(app: TerminalApp) -> bool:
 
 @pytest.fixture(autouse=True, scope="session")
 def _tuned_interpreter() -> None:
-    """As run_gui does: the GIL switch interval, and the guard of app/ui/pyside_guard.py (every UI test process
-    makes more Qt calls than None has references)."""
+    """As run_gui does: the GIL switch interval."""
     tune_interpreter_for_ui()

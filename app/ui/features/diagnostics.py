@@ -42,7 +42,7 @@ def versions() -> dict[str, str]:
         "lianjie": __version__,
         "python": platform.python_version(),
         "qt": qVersion(),
-        "pyside6": PySide6.__version__,
+        "pyside6": str(getattr(PySide6, "__version__", "")),
         "os": platform.platform(),
     }
 
