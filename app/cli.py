@@ -51,10 +51,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = selfcheck.run_self_check(data_dir)
         return code
     if known.command is None:
-        if rest:
-            parser.error(f"未知参数：{' '.join(rest)}")
-        parser.print_help()
-        return 0
+        # No sub-command: the desktop application. Imported only now, so that headless commands never load Qt.
+        gui = importlib.import_module("app.ui.app")
+        gui_code: int = gui.main_gui(args_list)
+        return gui_code
     module_name, help_text = COMMANDS[known.command]
     module = importlib.import_module(f"app.commands.{module_name}")
     command_parser = argparse.ArgumentParser(prog=f"lianjie {known.command}", description=help_text)
