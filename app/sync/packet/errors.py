@@ -154,6 +154,8 @@ class ReceiptInvalid(PacketRejected):
 class PublishedDocumentInvalid(PacketRejected):
     code = "document-invalid"
     user_message = "平台发布的文件（吊销列表、节假日、成员单位名录或筛查规则）未通过校验，未予使用。"
+    # Not a packet: nothing is quarantined; the terminal keeps the previous verified version.
+    next_step = "已继续使用上一版本，请联系两法衔接办公室。"
 
 
 def rejection_classes() -> dict[str, type[PacketRejected]]:
