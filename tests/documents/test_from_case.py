@@ -208,11 +208,22 @@ def test_nothing_of_the_transfer_is_offered_before_the_report() -> None:
     assert templates_available([opened(s), penalty(s)]) == []
 
 
-def test_materials_catalogue_is_refused_for_want_of_an_event_source(filed: list[Event]) -> None:
-    assert "materials_catalogue" not in templates_available(filed)
-    with pytest.raises(NoEventSource) as refused:
-        fields_for("materials_catalogue", filed, context())
-    assert "页数" in refused.value.user_message
+def test_materials_catalogue_lists_the_transferred_materials_and_leaves_paper_counts_blank(
+    filed: list[Event], renderer: DocumentRenderer, tmp_path: Path
+) -> None:
+    assert "materials_catalogue" in templates_available(filed)
+    fields = fields_for("materials_catalogue", filed, context())
+    sent = next(e for e in filed if isinstance(e, Transferred))
+    assert [m.title for m in fields.materials] == [m.label for m in sent.materials]
+    assert all(m.pages is None and m.copies is None for m in fields.materials)
+    text = printed(renderer, "materials_catalogue", fields, tmp_path)
+    assert "涉案物品清单" in text and sent.document_number in text
+    assert "合计" in text and "合计0页" not in text
+
+
+def test_the_assessment_bulletin_is_not_printed_from_a_case(filed: list[Event]) -> None:
+    with pytest.raises(NoEventSource):
+        fields_for("assessment_bulletin", filed, context())
 
 
 def test_an_illegal_history_is_refused_before_anything_is_printed() -> None:

@@ -42,7 +42,6 @@ SOURCES: Mapping[str, Source] = MappingProxyType(
 # Templates no case record can fill; the reason is what the operator reads.
 NO_SOURCE: Mapping[str, str] = MappingProxyType(
     {
-        "materials_catalogue": "移送记录只载明材料种类，没有各项材料的份数和页数",
         "assessment_bulletin": "考核结果通报依据各成员单位的年度考核结果生成，不属于单个案件",
     }
 )

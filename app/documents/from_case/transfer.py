@@ -2,7 +2,9 @@
 
 移送书 ← Transferred (文号, date, police, 抄送, materials) + TransferReported (承办人, 简要案情) + CaseOpened;
 调查报告 ← TransferReported + CaseOpened + PenaltyDecided (figures) + TransferSuggested (source);
-涉案物品清单 ← SeizedItemsHandedOver (items) + Transferred (移送文号).
+涉案物品清单 ← SeizedItemsHandedOver (items) + Transferred (移送文号);
+移送材料目录 ← Transferred (materials, 移送文号); copies and pages are left blank for the officer (the record holds
+the kinds of material, not their paper).
 """
 
 from __future__ import annotations
@@ -99,8 +101,24 @@ def evidence_list(facts: Facts, handover: SeizedItemsHandedOver, context: CaseCo
     )
 
 
+def materials_catalogue(facts: Facts, sent: Transferred, context: CaseContext) -> t.MaterialsCatalogueFields:
+    """移送材料目录 from the transfer record: one row per Art.6 material handed over, in the record's order."""
+    opened = opened_case(facts, sent, "移送材料目录")
+    issued_on = day(sent)
+    return t.MaterialsCatalogueFields(
+        issue=Issue(
+            context.name(sent.agency_code),
+            context.number_for("transfer_notice", sent.agency_code, issued_on, sent.document_number),
+            issued_on,
+        ),
+        case=case_ref(opened, context),
+        materials=tuple(t.TransferMaterial(m.label, None, None) for m in sent.materials),
+    )
+
+
 SOURCES = (
     Source("transfer_notice", Transferred, "移送涉嫌犯罪案件", transfer_notice),
+    Source("materials_catalogue", Transferred, "移送涉嫌犯罪案件", materials_catalogue),
     Source("investigation_report", TransferReported, "涉嫌犯罪案件移送报告", investigation_report),
     Source("evidence_list", SeizedItemsHandedOver, "移交涉案物品", evidence_list),
 )

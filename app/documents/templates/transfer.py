@@ -166,8 +166,9 @@ class TransferMaterial:
     """One entry of the 移送材料目录."""
 
     title: str
-    copies: int
-    pages: int
+    # None: the record does not hold it, and the officer fills it in by hand when the package is bound.
+    copies: int | None
+    pages: int | None
     remark: str = ""
 
 
@@ -180,6 +181,10 @@ class MaterialsCatalogueFields:
     materials: tuple[TransferMaterial, ...]
 
 
+def _count(value: int | None) -> str:
+    return "" if value is None else str(value)
+
+
 def build_materials_catalogue(f: MaterialsCatalogueFields) -> Document:
     """A table of the materials with copies and pages, and the totals."""
     table = Table(
@@ -190,13 +195,16 @@ def build_materials_catalogue(f: MaterialsCatalogueFields) -> Document:
             Column("页数", 0.8, Align.CENTER),
             Column("备注", 1.6),
         ),
-        tuple((str(i), m.title, str(m.copies), str(m.pages), m.remark) for i, m in enumerate(f.materials, 1)),
+        tuple((str(i), m.title, _count(m.copies), _count(m.pages), m.remark) for i, m in enumerate(f.materials, 1)),
     )
-    total_pages = sum(m.pages for m in f.materials)
+    pages = [m.pages for m in f.materials]
+    total = f"共{len(f.materials)}项材料，合计{sum(p for p in pages if p is not None)}页。"
+    if any(p is None for p in pages):
+        total = f"共{len(f.materials)}项材料，合计　　页。"  # left for the officer, never a false sum
     blocks: list[Block] = [
         FieldList((FieldRow("案件名称", f.case.name), FieldRow("移送文号", f.issue.number))),
         table,
-        Paragraph(f"共{len(f.materials)}项材料，合计{total_pages}页。", indent=2),
+        Paragraph(total, indent=2),
         Paragraph(f"移送机关：{f.issue.issuer}　　{cn_date(f.issue.date)}", indent=0, align=Align.RIGHT),
     ]
     return plain_document(title="移送材料目录", blocks=blocks, author=f.issue.issuer)
