@@ -18,6 +18,7 @@ from app.ui.watchdog import UiStallWatchdog
 
 if TYPE_CHECKING:
     from app.ui.backend import Backend
+    from app.ui.sync_status import SyncStatusDriver
 
 
 @dataclass
@@ -34,6 +35,12 @@ class AppContext:
     lock_clock: Callable[[], float] = field(default=time.monotonic)
     lock_check_ms: int = 5000
     token_poll_ms: int = 3000
+    # Hooks the main window connects: open a case by id; preview a PDF (title, optional audit subject such as
+    # "case:<id>"); the sync driver. ``open_form(kind)`` is connected by the forms (None: the 新建 buttons hide).
+    open_case: Callable[[str], None] | None = None
+    preview_document: Callable[..., object] | None = None
+    open_form: Callable[[str], None] | None = None
+    sync: SyncStatusDriver | None = None
 
     def require_backend(self) -> Backend:
         if self.backend is None:

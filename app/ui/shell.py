@@ -24,10 +24,10 @@ from app.ui.context import AppContext
 from app.ui.features.base import FeatureController
 from app.ui.features.registry import FEATURES
 from app.ui.lock import LockController, LockPage
+from app.ui.preview.window import PreviewWindow
+from app.ui.sync_status import SyncStatusDriver
 from app.ui.theme import icon
 from app.ui.widgets import shortcut
-
-SYNC_PLACEHOLDER = "● 未连接平台"
 
 
 class MainWindow(QMainWindow):
@@ -77,7 +77,10 @@ class MainWindow(QMainWindow):
         self.root.addWidget(self.lock_page)
         self.workspace = workspace
         self.setCentralWidget(self.root)
+        self._previews: list[PreviewWindow] = []
         self._build_status_bar()
+        context.open_case = self.open_case
+        context.preview_document = self.preview_document
         self.lock = LockController(context, self)
         self.lock.locked.connect(self._locked)
         shortcut("Ctrl+L", self, self.lock_now)
@@ -94,13 +97,13 @@ class MainWindow(QMainWindow):
         self.warning_label = QLabel()
         self.warning_label.setObjectName("warningText")
         self.warning_label.hide()
-        self.sync_label = QLabel(SYNC_PLACEHOLDER)
-        self.sync_label.setObjectName("hint")
-        self.sync_label.setToolTip("与平台的同步功能尚在建设中，目前所有数据只保存在本终端。")
+        self.sync_status = SyncStatusDriver(self.context, self)
+        self.context.sync = self.sync_status
+        shortcut(Qt.Key.Key_F5, self, self.sync_status.sync_now)
         bar.addWidget(self.operator_label)
         bar.addWidget(self.agency_label)
         bar.addWidget(self.warning_label)
-        bar.addPermanentWidget(self.sync_label)
+        bar.addPermanentWidget(self.sync_status.widget)
         self.lock_button = QPushButton(icon("lock"), "锁定 (Ctrl+L)")
         self.lock_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.lock_button.clicked.connect(self.lock_now)
@@ -154,6 +157,7 @@ class MainWindow(QMainWindow):
         for controller in self.controllers.values():
             controller.session_started(session)
         self.root.setCurrentWidget(self.workspace)
+        self.sync_status.session_started(session)
         self.lock.start(session)
         self.navigation.setFocus()
 
@@ -171,14 +175,20 @@ class MainWindow(QMainWindow):
             return
         for controller in self.controllers.values():
             controller.session_ended()
+        self._close_previews()
+        engine = self.sync_status.detach()
         self.lock_button.hide()
         self.root.setCurrentWidget(self.lock_page)
         self.lock_page.show_locked(reason, session.operator)
         self.lock_page.set_busy(True, "正在锁定…")
         self._closing = True
-        self.context.runner.op(lambda ctx: end_session(session, reason)).success(self._closed).failure(
-            lambda error: self._closed(None)
-        ).run()
+
+        def close(ctx: object) -> None:
+            if engine is not None:
+                engine.stop()  # the engine's last pass ends before the store closes
+            end_session(session, reason)
+
+        self.context.runner.op(close).success(self._closed).failure(lambda error: self._closed(None)).run()
 
     def _closed(self, _result: object) -> None:
         self._closing = False
@@ -201,11 +211,39 @@ class MainWindow(QMainWindow):
     def end_session_now(self, reason: str = "logout") -> None:
         """Close the store before the application exits (blocking: the event loop has ended)."""
         self.lock.stop()
+        engine = self.sync_status.detach()
+        if engine is not None:
+            engine.stop()
         session, self.session = self.session, None
         if session is not None:
             for controller in self.controllers.values():
                 controller.session_ended()
             end_session(session, reason)
+
+    # --- hooks for the features ----------------------------------------------------------------------------------
+
+    def open_case(self, case_id: str) -> None:
+        """Show a case: the case page's ``open_case`` when it has one (the case detail), else the case list."""
+        cases = self.navigate("cases")
+        opener = getattr(cases, "open_case", None)
+        if callable(opener):
+            opener(case_id)
+
+    def preview_document(self, pdf: bytes, title: str, *, subject: str = "") -> PreviewWindow | None:
+        """A window previewing ``pdf`` with 打印 and 另存为 PDF; ``subject`` (e.g. ``case:<id>``) goes to the audit."""
+        if self.session is None:
+            return None
+        window = PreviewWindow(self.context, self.session, pdf, title, subject=subject)
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        window.destroyed.connect(lambda _=None: self._previews.remove(window) if window in self._previews else None)
+        self._previews.append(window)
+        window.show()
+        return window
+
+    def _close_previews(self) -> None:
+        for window in list(self._previews):
+            window.close()
+        self._previews.clear()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         # Closing the window while logged in ends the session first (audited as a logout).
