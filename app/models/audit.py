@@ -42,6 +42,9 @@ class AuditKind(StrEnum):
     PACKET_RECEIVED = "packet_received"
     PRINT = "print"
     EXPORT = "export"
+    OPERATOR_ENROLLED = "operator_enrolled"
+    OPERATOR_REMOVED = "operator_removed"
+    CLOCK_SKEW = "clock_skew"
 
 
 KIND_LABELS: Mapping[AuditKind, str] = MappingProxyType(
@@ -58,6 +61,9 @@ KIND_LABELS: Mapping[AuditKind, str] = MappingProxyType(
         AuditKind.PACKET_RECEIVED: "接收数据包",
         AuditKind.PRINT: "打印",
         AuditKind.EXPORT: "导出",
+        AuditKind.OPERATOR_ENROLLED: "登记操作员",
+        AuditKind.OPERATOR_REMOVED: "移除操作员",
+        AuditKind.CLOCK_SKEW: "时钟偏差",
     }
 )
 

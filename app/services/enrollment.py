@@ -94,7 +94,7 @@ def enroll_terminal(
         def seal(session: Session) -> None:
             write_meta(session, TERMINAL_KEY_META, base64.b64encode(key_der).decode("ascii"))
             write_meta(session, TERMINAL_CERT_META, _pem(terminal.certificate))
-            _audit_enrollment(session, identity, operator, "enroll_first_operator", AuditKind.RECORD_CREATED)
+            _audit_enrollment(session, identity, operator, "enroll_first_operator", AuditKind.OPERATOR_ENROLLED)
 
         store.write(seal)
     atomic_write_bytes(identity_dir(config) / "terminal.pem", _pem(terminal.certificate).encode(), mode=0o644)
@@ -123,7 +123,7 @@ def enroll_operator(
         save_terminal_identity(config, replace(identity, pkcs12_files=files))
     session.store.write(
         lambda s: _audit_enrollment(
-            s, identity, verdict, "enroll_operator", AuditKind.RECORD_CREATED, by=session.operator_id
+            s, identity, verdict, "enroll_operator", AuditKind.OPERATOR_ENROLLED, by=session.operator_id
         )
     )
     return verdict
@@ -146,7 +146,7 @@ def remove_operator(
     def record(s: Session) -> None:
         append_audit(
             s,
-            AuditKind.RECORD_DELETED,
+            AuditKind.OPERATOR_REMOVED,
             operator=session.operator_id,
             terminal=identity.terminal_name,
             subject=f"operator-slot:{target}",

@@ -53,5 +53,5 @@ def test_enrolled_operator_enrolls_and_removes_another_with_audit(terminal: Term
     actions = [
         (kind, operator) for kind, operator, details in rows if "enroll_operator" in details or "remove" in details
     ]
-    assert ("record_created", "OP0001") in actions and ("record_deleted", "OP0002") in actions
+    assert ("operator_enrolled", "OP0001") in actions and ("operator_removed", "OP0002") in actions
     assert [op.operator_id for op in keyslots.list_operators(terminal.config)] == ["OP0002"]
