@@ -27,7 +27,7 @@ from app.sync.engine_trust import TrustSource
 from app.sync.inbox import cursor, unapplied_count
 from app.sync.outbox import pending_count
 from app.sync.packet import PacketRejected
-from app.sync.platform_client import PlatformClient, PlatformUnreachable, TerminalRefused
+from app.sync.platform_client import SKEW_LIMIT, PlatformClient, PlatformUnreachable, TerminalRefused
 from app.sync.state import StatusListener, SyncPhase, SyncReport, SyncStatus
 
 Clock = Callable[[], dt.datetime]
@@ -71,7 +71,7 @@ class SyncEngine:
             report = SyncReport()
             try:
                 client = self._connection()
-                skew = client.clock()
+                skew = self._skew(client)
                 self.trust_source.refresh(self.store, client)  # receipts and packets verify with the latest CRL
                 pushed = Pusher(self.store, client, self.trust_source, self.clock, self.rng, self.settings).push()
                 received = self._pull(client)
@@ -87,12 +87,12 @@ class SyncEngine:
                 self._failures += 1
                 return self._finish(report, SyncPhase.ERROR, exc.for_operator(), backoff=True)
             self._failures = 0
-            if skew.too_far:
-                minutes = abs(skew.skew.total_seconds()) / 60
-                self._audit_skew(skew.skew)
+            if abs(skew) > SKEW_LIMIT:
+                minutes = abs(skew.total_seconds()) / 60
+                self._audit_skew(skew)
                 reason = f"本机时钟与平台相差约 {minutes:.0f} 分钟（超过 5 分钟），请校准本机时间。"
-                return self._finish(report, SyncPhase.ERROR, reason, skew=skew.skew)
-            return self._finish(report, SyncPhase.UP_TO_DATE, "", skew=skew.skew)
+                return self._finish(report, SyncPhase.ERROR, reason, skew=skew)
+            return self._finish(report, SyncPhase.UP_TO_DATE, "", skew=skew)
 
     def start(self) -> None:
         """Run passes on a background thread until ``stop``."""
@@ -159,10 +159,20 @@ class SyncEngine:
         counts["applied"] += receiver.retry_deferred()
         return counts
 
+    def _skew(self, client: PlatformClient) -> dt.timedelta:
+        """The platform's clock against the engine's ``clock`` (> 0: ours is behind), from one round trip's midpoint.
+
+        Measured against ``self.clock`` rather than the system clock, so that what the engine stamps and what it
+        checks are the same time (and a test can set this terminal's clock wrong)."""
+        before = self.clock()
+        reading = client.clock()
+        after = self.clock()
+        return reading.platform_time - (before + (after - before) / 2)
+
     def _audit_skew(self, skew: dt.timedelta) -> None:
         def record(session: Session) -> None:
             append_audit(
-                session, AuditKind.RECORD_CHANGED, operator=self.operator, terminal=self.terminal,
+                session, AuditKind.CLOCK_SKEW, operator=self.operator, terminal=self.terminal,
                 subject="sync:clock-skew", details={"skew_seconds": int(skew.total_seconds())},
             )  # fmt: skip
 
