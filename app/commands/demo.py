@@ -91,8 +91,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.headless:
-        print("演示场景尚未提供：需要平台同步与案件办理功能（见问题 6）。")
-        return 1
+        return _run_headless(args)
     root = Path(tempfile.mkdtemp(prefix="lianjie-demo-"))
     print(f"正在生成演示终端：{root}")
     demo = build_demo_terminal(root, cases=args.cases)
@@ -101,6 +100,21 @@ def run(args: argparse.Namespace) -> int:
             print(path)
         return 0
     return run_gui(demo.config, demo_pin=demo.pin)
+
+
+def _run_headless(args: argparse.Namespace) -> int:
+    from app.demo.scenario import run_scenario
+
+    out = Path(args.out) if args.out else Path(tempfile.mkdtemp(prefix="lianjie-scenario-"))
+    print(f"正在运行演示场景：{out}")
+    result = run_scenario(out)
+    print(f"步骤 {result.steps} 个，报文 {result.packets} 个，文书 {result.documents} 份")
+    print(f"场景记录：{out / 'scenario.json'}")
+    if not result.ok:
+        print(f"演示场景失败：{result.error}")
+        return 1
+    print("演示场景全部步骤成功。")
+    return 0
 
 
 def build_demo_terminal(root: Path, *, cases: int = 3000, seed: int = 2018) -> DemoTerminal:
