@@ -138,7 +138,11 @@ def build_validator(config: TerminalConfig) -> CertificateValidator:
 
 
 def list_candidates(config: TerminalConfig, tokens: TokenLibrary | None) -> list[LoginCandidate]:
-    """Certificates on inserted tokens, then the enrolled PKCS#12 files (whose certificates the slots keep)."""
+    """Certificates on inserted tokens and the enrolled PKCS#12 files (whose certificates the slots keep).
+
+    Those enrolled on this terminal come first, so the preselected one is one that can log in here; a token's
+    certificate that is not enrolled stays in the list, and picking it says why it cannot log in.
+    """
     found: list[LoginCandidate] = []
     if tokens is not None:
         for item in tokens.certificates():
@@ -151,7 +155,7 @@ def list_candidates(config: TerminalConfig, tokens: TokenLibrary | None) -> list
     for fingerprint, path in identity.pkcs12_files:
         if fingerprint in enrolled and Path(path).exists():
             found.append(LoginCandidate("pkcs12", path, enrolled[fingerprint]))
-    return found
+    return sorted(found, key=lambda c: certificate_fingerprint(c.certificate) not in enrolled)
 
 
 def fingerprint(certificate: x509.Certificate) -> str:
