@@ -1,15 +1,15 @@
-"""联席会议: 联席会议 (seed §10): notices and minutes of joint meetings (placeholder)."""
+"""联席会议: the list with deadlines and each record's history; see ``affairs.page``."""
 
 from __future__ import annotations
 
 from app.ui.context import AppContext
+from app.ui.features.affairs.page import AffairsController
 from app.ui.features.base import FeatureController
-from app.ui.features.placeholder import PlaceholderController
 
 TITLE = "联席会议"
 ICON = "meeting"
-PURPOSE = "联席会议：会议通知、参会回复和会议纪要。"
+PURPOSE = "联席会议（实施意见第10条）：每年至少一次，由领导小组办公室召集；会议通知与纪要。"
 
 
 def create(context: AppContext) -> FeatureController:
-    return PlaceholderController(context, TITLE, PURPOSE)
+    return AffairsController(context, title=TITLE, affair_type="meeting", form_kind="meeting", purpose=PURPOSE)

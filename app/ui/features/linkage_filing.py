@@ -1,15 +1,15 @@
-"""备案: 备案 (seed §14): admin↔admin linkage filed with 法制办, admin↔criminal with the procuratorate (placeholder)."""
+"""备案: the list with deadlines and each record's history; see ``affairs.page``."""
 
 from __future__ import annotations
 
 from app.ui.context import AppContext
+from app.ui.features.affairs.page import AffairsController
 from app.ui.features.base import FeatureController
-from app.ui.features.placeholder import PlaceholderController
 
 TITLE = "备案"
 ICON = "filing"
-PURPOSE = "备案：行政执法机关之间的衔接向法制办备案，行政执法与刑事司法的衔接向人民检察院备案。"
+PURPOSE = "案件衔接备案（实施意见第14条）：行政与行政衔接报法制办备案，行政与刑事衔接报检察院备案，并报领导小组办公室。"
 
 
 def create(context: AppContext) -> FeatureController:
-    return PlaceholderController(context, TITLE, PURPOSE)
+    return AffairsController(context, title=TITLE, affair_type="linkage", form_kind="linkage", purpose=PURPOSE)
