@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export QT_QPA_PLATFORM ?= offscreen
 
-.PHONY: run test system-deps lint typecheck pytest bench clean
+.PHONY: run test system-deps lint typecheck pytest bench clean dist dist-bundle dist-deb dist-wheelhouse
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,19 @@ test: system-deps lint typecheck pytest
 
 bench: $(BIN)/.installed
 	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done
+
+# Offline installers (docs/install.md): the PyInstaller bundle, the .deb for UOS/Kylin and the wheelhouse, in dist/.
+dist: dist-bundle dist-deb dist-wheelhouse
+	@du -sh dist/lianjie dist/*.deb dist/wheelhouse
+
+dist-bundle: $(BIN)/.installed
+	bash installer/build-bundle.sh dist
+
+dist-deb: dist-bundle
+	bash installer/build-deb.sh dist
+
+dist-wheelhouse: $(BIN)/.installed
+	bash installer/build-wheelhouse.sh dist
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache dist build
