@@ -5,22 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from app.domain.affairs import (
-    ConsultationState,
-    InspectionState,
-    LinkageFilingState,
-    MeetingState,
-    apply_consultation,
-    apply_inspection,
-    apply_linkage_filing,
-    apply_meeting,
-)
 from app.domain.agencies import AgencyKind
 from app.domain.errors import DomainError
 from app.domain.events import (
@@ -37,25 +25,21 @@ from app.domain.events import (
     MeetingHeld,
     MeetingType,
 )
-from app.domain.lifecycle import effective_history
 from app.domain.lifecycle.guards import refuse
 from app.models.events import affair_events, append_affair_event
-from app.models.snapshots import replace_open_duties
 from app.models.store import Store
-from app.models.tables import AffairRow
 from app.services.cases import CaseDesk, OutgoingHook, Recorded, audit_record, new_event
 from app.services.changes import Changes, Outgoing
+from app.sync.apply_affairs import (
+    AFFAIR_STARTERS,
+    AffairStartMissing,
+    concerned_agencies,
+    fold_affair,
+    save_affair,
+)
+from app.sync.apply_affairs import AffairState as AffairState  # the services' name for it (affairs_queries)
 
-AffairState = ConsultationState | MeetingState | LinkageFilingState | InspectionState
 When = dt.datetime | None
-
-# The record that starts each kind of affair, its name in the store, and its step function.
-_AFFAIRS: dict[type[Event], tuple[str, Callable[[Any, Event], Any]]] = {
-    ConsultationAsked: ("consultation", apply_consultation),
-    MeetingConvened: ("meeting", apply_meeting),
-    LinkageFiled: ("linkage", apply_linkage_filing),
-    InspectionConducted: ("inspection", apply_inspection),
-}
 
 
 class AffairNotFound(DomainError):
@@ -65,25 +49,10 @@ class AffairNotFound(DomainError):
 
 
 def _fold(events: list[Event]) -> AffairState:
-    starter = next((e for e in events if type(e) in _AFFAIRS), None)
-    if starter is None:
-        raise AffairNotFound(f"no starting record in {events[0].case_id}")
-    step = _AFFAIRS[type(starter)][1]
-    state: Any = None
-    for event in effective_history(events):
-        state = step(state, event)
-    return state  # type: ignore[no-any-return]
-
-
-def _summary(state: AffairState) -> tuple[str, str, bool]:
-    """(counterpart agency, opener agency, closed) of an affair."""
-    if isinstance(state, ConsultationState):
-        return state.consulted_code, state.asker_code, state.answered_at is not None or state.difficult
-    if isinstance(state, LinkageFilingState):
-        return state.recipient_code, state.filer_code, state.reported_at is not None
-    if isinstance(state, MeetingState):
-        return "", "", state.held_at is not None
-    return "", "", state.notice_number is not None
+    try:
+        return fold_affair(events)
+    except AffairStartMissing:
+        raise AffairNotFound(f"no starting record in {events[0].case_id}") from None
 
 
 def _record(session: Session, desk: CaseDesk, event: Event, outgoing: OutgoingHook | None) -> Changes:
@@ -93,29 +62,18 @@ def _record(session: Session, desk: CaseDesk, event: Event, outgoing: OutgoingHo
         if same == event:
             return Changes()
         raise refuse(event, f"记录编号 {event.event_id} 已被另一条记录使用。")
-    if not stored and type(event) not in _AFFAIRS:
+    if not stored and type(event) not in AFFAIR_STARTERS:
         raise AffairNotFound(f"no affair {event.case_id}")
     before = _fold(stored) if stored else None
     state = _fold([*stored, event])
     seq = append_affair_event(session, event)
-    counterpart, opener, closed = _summary(state)
-    affair_type = _AFFAIRS[type(event if not stored else stored[0])][0]
-    first = stored[0] if stored else event
-    values = {
-        "affair_id": event.case_id, "affair_type": affair_type, "opened_by": opener or first.agency_code,
-        "counterpart": counterpart, "opened_at": first.occurred_at, "closed": closed,
-    }  # fmt: skip
-    session.execute(
-        sqlite_insert(AffairRow).values(values).on_conflict_do_update(index_elements=["affair_id"], set_=values)
-    )
+    save_affair(session, [*stored, event], state)
     old = {o.obligation_id: o.agency_code for o in getattr(before, "obligations", ()) if o.closed_at is None}
     new = {o.obligation_id: o.agency_code for o in getattr(state, "obligations", ()) if o.closed_at is None}
-    if isinstance(state, ConsultationState):
-        replace_open_duties(session, event.case_id, state.obligations)
     audit_record(session, desk, event, stream="affair")
-    recipients = frozenset(c for c in (counterpart, opener) if c) - {desk.agency_code}
+    recipients = concerned_agencies(state) - {desk.agency_code}
     if outgoing is not None:
-        outgoing(session, Recorded(seq, event, recipients))
+        outgoing(session, Recorded(seq, event, recipients, stream="affair"))
     moved = old.keys() ^ new.keys()
     return Changes(
         events=(event.event_id,),
@@ -127,10 +85,12 @@ def _record(session: Session, desk: CaseDesk, event: Event, outgoing: OutgoingHo
 
 
 def record_affair_event(desk: CaseDesk, event: Event, *, outgoing: OutgoingHook | None = None) -> Changes:
-    """Store one record of an affair in one transaction; an illegal step writes nothing."""
+    """Store one record of an affair in one transaction; an illegal step writes nothing. The desk's outbox hook (or
+    ``outgoing`` instead) queues its packet in that transaction (recipients: docs/sync.md)."""
     if event.agency_code != desk.agency_code or event.operator_id != desk.operator_id:
         raise refuse(event, "只能以当前登录的操作员和本单位名义录入。")
-    return desk.store.write(lambda session: _record(session, desk, event, outgoing))
+    hook = outgoing if outgoing is not None else desk.outgoing
+    return desk.store.write(lambda session: _record(session, desk, event, hook))
 
 
 def _new(desk: CaseDesk, cls: type[Event], affair_id: str, occurred_at: When, **payload: Any) -> Changes:

@@ -24,9 +24,8 @@ from app.domain.events import (
     ProsecutionRequested,
     Verdict,
 )
-from app.services.cases import CaseDesk
+from app.services.cases import CaseDesk, record  # the desk's outbox hook rides along (docs/sync.md)
 from app.services.changes import Changes
-from app.services.sync_outgoing import record  # the desk's outbox hook rides along (docs/sync.md)
 
 When = dt.datetime | None
 

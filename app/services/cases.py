@@ -2,9 +2,10 @@
 
 ``record_event`` is the one path every action takes: it reads the case's stored records, lets the domain admit the
 new one (an illegal move raises ``IllegalMove`` with its Chinese reason before anything is written), appends it,
-stores the new snapshot and derived rows, keeps the case list row in step, audits, and runs the ``outgoing`` hook —
-all in ONE ``store.write``. The sync engineer passes ``outgoing`` to write the packet to the outbox in the same
-transaction (ARCHITECTURE.md "Sync"); until then ``Changes.outgoing`` describes what must be sent.
+stores the new snapshot and derived rows, keeps the case list row in step, audits, and runs the desk's ``outgoing``
+hook — all in ONE ``store.write``. A desk built for a syncing terminal carries the outbox as that hook, so the
+record's signed packet is queued in the same transaction (ARCHITECTURE.md "Sync"); ``Changes.outgoing`` describes
+what goes out either way.
 """
 
 from __future__ import annotations
@@ -41,8 +42,24 @@ def _now() -> dt.datetime:
 
 
 @dataclass(frozen=True)
+class Recorded:
+    """A record just stored, handed to the ``outgoing`` hook inside the transaction."""
+
+    seq: int
+    event: Event
+    recipients: frozenset[str]
+    stream: str = "case"  # or "affair": a consultation, meeting, 备案 or inspection
+
+
+OutgoingHook = Callable[[Session, Recorded], None]
+
+
+@dataclass(frozen=True)
 class CaseDesk:
-    """Who is acting, where, and under which calendar and rules: what every operator action needs."""
+    """Who is acting, where, and under which calendar and rules: what every operator action needs.
+
+    ``outgoing`` is the desk's outbox (``app.services.sync_outgoing.PacketOutbox`` for a terminal that syncs): every
+    record entered through the desk — case records, corrections, retractions, affairs — runs it in its transaction."""
 
     store: Store
     operator_id: str
@@ -53,18 +70,7 @@ class CaseDesk:
     policy: DeadlinePolicy = DEFAULT_POLICY
     clock: Callable[[], dt.datetime] = _now
     operator_name: str = ""
-
-
-@dataclass(frozen=True)
-class Recorded:
-    """A record just stored, handed to the ``outgoing`` hook inside the transaction."""
-
-    seq: int
-    event: Event
-    recipients: frozenset[str]
-
-
-OutgoingHook = Callable[[Session, Recorded], None]
+    outgoing: OutgoingHook | None = None
 
 
 class CaseNotFound(DomainError):
@@ -170,12 +176,15 @@ def record_case_event(session: Session, desk: CaseDesk, event: Event, outgoing: 
 
 
 def record_event(desk: CaseDesk, event: Event, *, outgoing: OutgoingHook | None = None) -> Changes:
-    """Store one case record in one transaction (see the module docstring); ``IllegalMove`` writes nothing."""
+    """Store one case record in one transaction (see the module docstring); ``IllegalMove`` writes nothing.
+
+    The desk's ``outgoing`` hook runs unless ``outgoing`` replaces it (tests observing what would be sent)."""
     if event.agency_code != desk.agency_code or event.operator_id != desk.operator_id:
         raise refuse(event, "只能以当前登录的操作员和本单位名义录入。")
     if event.kind not in CASE_KINDS and event.kind is not EventKind.RETRACTION:
         raise refuse(event, "该记录不属于案件，请在咨询、会议、备案或检查中录入。")
-    return desk.store.write(lambda session: record_case_event(session, desk, event, outgoing))
+    hook = outgoing if outgoing is not None else desk.outgoing
+    return desk.store.write(lambda session: record_case_event(session, desk, event, hook))
 
 
 def record(

@@ -18,10 +18,11 @@ from app.domain.agencies import AgencyKind
 from app.domain.deadlines import DEFAULT_POLICY, DeadlinePolicy, WorkingCalendar
 from app.domain.identifiers import is_valid_credit_code
 from app.models.meta import read_meta
+from app.services.cases import CaseDesk
 from app.services.enrollment import TERMINAL_CERT_META, terminal_private_key_der
 from app.services.identity import installed_crl, load_terminal_identity, trust_anchors
 from app.services.login import OperatorSession
-from app.services.sync_outgoing import PacketOutbox, SendingDesk
+from app.services.sync_outgoing import PacketOutbox
 from app.sync.engine import SyncEngine
 from app.sync.engine_backoff import EngineSettings
 from app.sync.engine_trust import DirectoryMissing, TrustSource
@@ -92,17 +93,19 @@ def build_engine(
 def sending_desk(
     session: OperatorSession, config: TerminalConfig, settings: SyncSettings, *, agency_kind: AgencyKind,
     calendar: WorkingCalendar | None = None, policy: DeadlinePolicy = DEFAULT_POLICY,
-) -> SendingDesk:  # fmt: skip
-    """The operator's desk: every case record entered through it is signed and queued in the same transaction."""
+) -> CaseDesk:  # fmt: skip
+    """The operator's desk with the outbox: every case or affair record entered through it is signed and queued in
+    the same transaction."""
     identity = load_terminal_identity(config)
     source = trust_source(config, settings.office_code)
     try:
         directory = source.load(session.store).directory
         supervisors = tuple(sorted(c for c, a in directory.agencies.items() if a.kind in SUPERVISING_KINDS))
+        members = tuple(sorted(directory.agencies))
     except DirectoryMissing:
-        supervisors = (settings.office_code,)
-    outbox = PacketOutbox(session.store, session.signer, supervisors)
-    return SendingDesk(
+        supervisors = members = (settings.office_code,)
+    outbox = PacketOutbox(session.store, session.signer, supervisors, members, settings.office_code)
+    return CaseDesk(
         store=session.store, operator_id=session.operator_id, agency_code=identity.agency_code,
         agency_kind=agency_kind, terminal=identity.terminal_name, calendar=calendar or WorkingCalendar(),
         policy=policy, operator_name=session.verdict.holder.common_name, outgoing=outbox,

@@ -1,14 +1,17 @@
-"""The outbox hook: every case record entered here becomes a signed packet in the same transaction.
+"""The outbox hook: every record entered through a desk that carries it becomes a signed packet in the same transaction.
 
-``SendingDesk`` is a ``CaseDesk`` that carries the hook; the case actions pass it to ``record_event`` through
-``record`` below. Inside the transaction the hook builds the packet (the record plus the agency's earlier records of
-the case, so a receiver that never saw the case can rebuild it), has the operator sign it — a token signature runs
-on the token thread while the writer waits — and queues it. If signing fails, the record is not stored either.
+``PacketOutbox`` is the ``outgoing`` hook of a ``CaseDesk`` (``app.services.sync.sending_desk`` builds such a desk
+for the logged-in operator). Inside the action's transaction it builds the packet (the record plus the agency's
+earlier records of the case or affair, so a receiver that never saw it can rebuild it), has the operator sign it — a
+token signature runs on the token thread while the writer waits — and queues it. If signing fails, the record is not
+stored either.
 
-Recipients (docs/sync.md): the agencies the case concerns besides the sender (the domain's involvement, plus the
-police and procuratorate named by the case and any agency the record names); a record that concerns no one else yet
-(entering a case, a penalty) goes to the supervising procuratorate(s) and the office, which is how it is "entered on
-the platform" (seed §8).
+Recipients (docs/sync.md): the agencies the case or affair concerns besides the sender (the domain's involvement,
+plus any agency the record names); a case record that concerns no one else yet (entering a case, a penalty) goes to
+the supervising procuratorate(s) and the office, which is how it is "entered on the platform" (seed §8). Affairs:
+a consultation goes to the asked agency and back (§11), a meeting notice and its minutes to the invitees (§10), a
+备案 to the procuratorate or 法制办 it is filed with and the report on it to the office (§14), an inspection to the
+inspected members and its 通报 to every member agency (§18).
 """
 
 from __future__ import annotations
@@ -16,19 +19,16 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
 from app.crypto.keys import Signer
-from app.domain.events import CaseOpened, Event, EventKind
+from app.domain.events import Event, EventKind
 from app.models.attachments import attachment_chunks, list_attachments
-from app.models.events import case_events
+from app.models.events import affair_events, case_events
 from app.models.store import Store
-from app.services import cases
-from app.services.cases import CaseDesk, OutgoingHook, Recorded
-from app.services.changes import Changes
+from app.services.cases import CaseDesk, Recorded, open_penalty_case
 from app.sync.apply_payload import case_payload
 from app.sync.outbox import queue_packet
 from app.sync.packet import Attachment, build_packet
@@ -47,11 +47,20 @@ def packet_id_for(event_id: str) -> uuid.UUID:
     return uuid.uuid5(PACKET_NAMESPACE, event_id)
 
 
-def packet_recipients(event: Event, involved: Iterable[str], supervisors: Iterable[str]) -> tuple[str, ...]:
-    """Who receives the packet of ``event``: the agencies concerned, else the supervising agencies."""
+def packet_recipients(
+    event: Event, involved: Iterable[str], supervisors: Iterable[str], *, members: Iterable[str] = (),
+    office_code: str = "",
+) -> tuple[str, ...]:  # fmt: skip
+    """Who receives the packet of ``event``: the agencies concerned, else the supervising agencies; a 通报 goes to
+    every member (seed §18), a report on a 备案 also to the office (seed §14)."""
     payload = event.payload()
     named = {str(payload[f]) for f in (*_ADDRESS_FIELDS, *_ADDRESS_FIELDS_DOCUMENTS) if payload.get(f)}
-    recipients = (set(involved) | named) - {event.agency_code}
+    recipients = set(involved) | named
+    if event.kind is EventKind.INSPECTION_NOTICE_PUBLISHED:
+        recipients |= set(members)
+    elif event.kind is EventKind.LINKAGE_REPORTED:
+        recipients |= {office_code} if office_code else set(supervisors)
+    recipients -= {event.agency_code, ""}
     if not recipients:
         recipients = set(supervisors) - {event.agency_code}
     return tuple(sorted(recipients))
@@ -59,16 +68,24 @@ def packet_recipients(event: Event, involved: Iterable[str], supervisors: Iterab
 
 @dataclass(frozen=True)
 class PacketOutbox:
-    """The ``outgoing`` hook: sign the record's packet with the operator's signer and queue it."""
+    """The ``outgoing`` hook: sign the record's packet with the operator's signer and queue it.
+
+    ``supervisors``: the procuratorate(s) and the office; ``members``: every agency of the directory (for a 通报);
+    ``office_code``: the leading group office."""
 
     store: Store
     signer: Signer
     supervisors: tuple[str, ...]
+    members: tuple[str, ...] = ()
+    office_code: str = ""
 
     def __call__(self, session: Session, recorded: Recorded) -> None:
         event = recorded.event
-        earlier = [e for e in case_events(session, event.case_id) if e.event_id != event.event_id]
-        recipients = packet_recipients(event, recorded.recipients, self.supervisors)
+        stream = affair_events if recorded.stream == "affair" else case_events
+        earlier = [e for e in stream(session, event.case_id) if e.event_id != event.event_id]
+        recipients = packet_recipients(
+            event, recorded.recipients, self.supervisors, members=self.members, office_code=self.office_code
+        )
         packet = build_packet(
             self.signer, kind=str(event.kind), case_id=event.case_id, recipients=recipients,
             payload=case_payload(event, earlier), attachments=self._attachments(session, event),
@@ -85,34 +102,7 @@ class PacketOutbox:
         ]
 
 
-@dataclass(frozen=True)
-class SendingDesk(CaseDesk):
-    """A desk whose records also go out: ``outgoing`` writes each one's packet to the outbox."""
-
-    outgoing: OutgoingHook | None = field(default=None)
-
-
-def hook_of(desk: CaseDesk) -> OutgoingHook | None:
-    """The desk's outbox hook, if it sends."""
-    return desk.outgoing if isinstance(desk, SendingDesk) else None
-
-
-def record(
-    desk: CaseDesk, cls: type[Event], case_id: str, *, occurred_at: dt.datetime | None = None,
-    supersedes: str | None = None, **payload: Any,
-) -> Changes:  # fmt: skip
-    """``cases.record`` with the desk's outbox hook: what every case action calls."""
-    return cases.record(
-        desk, cls, case_id, occurred_at=occurred_at, supersedes=supersedes, outgoing=hook_of(desk), **payload
-    )
-
-
-def open_penalty_case(
-    desk: CaseDesk, *, case_number: str, title: str, offence_code: str, party_name: str, party_id: str,
-    serious: bool = False, occurred_at: dt.datetime | None = None, case_id: str | None = None,
-) -> Changes:  # fmt: skip
-    """``cases.open_penalty_case`` with the desk's outbox hook: the entry goes to the platform (seed §8)."""
-    return record(
-        desk, CaseOpened, case_id or str(uuid.uuid4()), occurred_at=occurred_at, case_number=case_number,
-        title=title, offence_code=offence_code, party_name=party_name, party_id=party_id, serious=serious,
-    )  # fmt: skip
+# Deprecated (every ``CaseDesk`` carries its outbox as ``outgoing`` now): kept only for callers written against the
+# former ``SendingDesk`` wrapper (app/demo); new code uses ``CaseDesk`` and ``app.services.cases.open_penalty_case``.
+SendingDesk = CaseDesk
+__all__ = ["PACKET_NAMESPACE", "PacketOutbox", "SendingDesk", "open_penalty_case", "packet_id_for", "packet_recipients"]

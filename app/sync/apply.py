@@ -1,9 +1,10 @@
-"""Applying a verified packet to this terminal's cases: the case history is the ordered set of verified records.
+"""Applying a verified packet to this terminal's cases and affairs: a history is the ordered set of verified records.
 
 Idempotent: records already held are skipped, so the same packet twice changes nothing. A packet about a case this
 terminal never saw creates the case from the records it carries (the sender's history). The whole history, old and
 new, is folded by the domain before anything is written, so an illegal history is refused as a whole: it is kept
-unapplied with the domain's reason and tried again once the record it lacks has arrived.
+unapplied with the domain's reason and tried again once the record it lacks has arrived. Records outside a case
+(consultations, meetings, 备案, inspections) are added to their affair the same way (``app.sync.apply_affairs``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.agencies import AgencyKind
 from app.domain.errors import DomainError
-from app.domain.events import EventKind
+from app.domain.events import Event, EventKind
 from app.domain.lifecycle import CASE_KINDS, CaseHistory, CaseState
 from app.domain.timezone import CST
 from app.models.audit import AuditKind, append_audit
@@ -28,6 +29,7 @@ from app.models.cases import NewCase, add_case, get_case, save_case
 from app.models.events import append_case_event, case_events
 from app.models.snapshots import save_case_state
 from app.models.tables import Attachment
+from app.sync.apply_affairs import AFFAIR_KINDS, add_affair_records, held_affair
 from app.sync.apply_payload import PayloadInvalid, read_case_payload
 from app.sync.packet import VerifiedPacket
 
@@ -58,11 +60,15 @@ class Applier:
         """Add the packet's records to its case in the caller's transaction; ``PayloadInvalid`` if hostile."""
         manifest = packet.manifest
         payload = read_case_payload(packet)
-        if payload.event.kind not in CASE_KINDS and payload.event.kind is not EventKind.RETRACTION:
-            return ApplyOutcome(manifest.case_id, deferred="该类记录暂不由本终端自动处理。")
         kind = self.sender_kinds.get(manifest.sender_agency)
         if any(record.agency_kind != kind for record in payload.records):
             raise PayloadInvalid("record agency kind differs from the directory")
+        event_kind = payload.event.kind
+        retracts_affair = event_kind is EventKind.RETRACTION and held_affair(session, manifest.case_id)
+        if event_kind in AFFAIR_KINDS or retracts_affair:
+            return self._apply_affair(session, packet, payload.records)
+        if event_kind not in CASE_KINDS and event_kind is not EventKind.RETRACTION:
+            return ApplyOutcome(manifest.case_id, deferred="该类记录暂不由本终端自动处理。")
         stored = case_events(session, manifest.case_id)
         held = {e.event_id for e in stored}
         new = [r for r in payload.records if r.event_id not in held]
@@ -78,13 +84,27 @@ class Applier:
         save_case_state(session, history.state, history.events, seq)
         self._case_row(session, history.state, now=packet.manifest.created_at)
         self._attachments(session, packet)
+        self._audit(session, packet, "case", len(new))
+        return ApplyOutcome(manifest.case_id, tuple(r.event_id for r in new))
+
+    def _apply_affair(self, session: Session, packet: VerifiedPacket, records: tuple[Event, ...]) -> ApplyOutcome:
+        """A consultation, meeting, 备案 or inspection record: added to its affair, which the domain folds."""
+        affair_id = packet.manifest.case_id
+        added = add_affair_records(session, affair_id, records)
+        if isinstance(added, str):
+            return ApplyOutcome(affair_id, deferred=added)
+        if added:
+            self._audit(session, packet, "affair", len(added))
+        return ApplyOutcome(affair_id, added)
+
+    def _audit(self, session: Session, packet: VerifiedPacket, stream: str, records: int) -> None:
+        manifest = packet.manifest
         append_audit(
             session, AuditKind.PACKET_RECEIVED, operator=manifest.operator.id, terminal=self.terminal,
-            subject=f"case:{manifest.case_id}",
+            subject=f"{stream}:{manifest.case_id}",
             details={"packet_id": str(packet.packet_id), "kind": manifest.kind, "sender": manifest.sender_agency,
-                     "records": len(new)},
+                     "records": records},
         )  # fmt: skip
-        return ApplyOutcome(manifest.case_id, tuple(r.event_id for r in new))
 
     def _case_row(self, session: Session, state: CaseState, *, now: dt.datetime) -> None:
         """The case list row of a received case (created from the packet's records the first time)."""

@@ -15,11 +15,11 @@ from app.config import TerminalConfig
 from app.crypto.pkcs11_token import TokenLibrary
 from app.crypto.signers import Pkcs12Signer
 from app.domain.agencies import AgencyKind
+from app.services.cases import CaseDesk
 from app.services.enrollment import enroll_terminal
 from app.services.identity import list_candidates
 from app.services.login import LoginService, OperatorSession
 from app.services.sync import SyncSettings, build_engine, sending_desk
-from app.services.sync_outgoing import SendingDesk
 from app.sync.engine import SyncEngine
 from app.sync.engine_backoff import EngineSettings
 from tests.crypto.conftest import SO_PIN, USER_PIN, SoftHsm
@@ -34,7 +34,7 @@ class Terminal:
 
     config: TerminalConfig
     session: OperatorSession
-    desk: SendingDesk
+    desk: CaseDesk
     engine: SyncEngine
 
     def close(self) -> None:

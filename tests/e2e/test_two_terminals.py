@@ -23,8 +23,8 @@ from app.domain.lifecycle import CaseStage
 from app.models.attachments import add_attachment, list_attachments
 from app.models.snapshots import load_case_state
 from app.services import case_actions_transfer as tr
+from app.services.cases import open_penalty_case
 from app.services.sync import SyncSettings, terminal_credentials
-from app.services.sync_outgoing import open_penalty_case
 from app.sync.engine_receive import Received
 from app.sync.inbox import inbox_entries
 from app.sync.outbox import outbox_entries, packet_bytes

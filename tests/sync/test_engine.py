@@ -18,7 +18,8 @@ from app.models.attachments import add_attachment, list_attachments
 from app.models.events import count_case_events
 from app.models.snapshots import load_case_state
 from app.services import case_actions_transfer as tr
-from app.services.sync_outgoing import PacketOutbox, open_penalty_case, packet_id_for
+from app.services.cases import open_penalty_case
+from app.services.sync_outgoing import PacketOutbox, packet_id_for
 from app.sync.engine_backoff import EngineSettings, backoff_delay
 from app.sync.engine_receive import Incoming, Received
 from app.sync.inbox import cursor, inbox_entries

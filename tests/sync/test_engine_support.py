@@ -10,7 +10,8 @@ from app.config import TerminalConfig
 from app.crypto.keys import SoftwareKey
 from app.domain.agencies import AgencyKind
 from app.models.store import Store, open_store
-from app.services.sync_outgoing import PacketOutbox, SendingDesk
+from app.services.cases import CaseDesk
+from app.services.sync_outgoing import PacketOutbox
 from app.sync.apply import Applier
 from app.sync.engine import SyncEngine
 from app.sync.engine_backoff import EngineSettings
@@ -26,11 +27,11 @@ FAST = EngineSettings(interval=0.2, backoff_base=0.05, backoff_cap=0.2)
 
 @dataclass
 class Side:
-    """One terminal: its store, its operator's sending desk, its engine."""
+    """One terminal: its store, its operator's desk (with the outbox), its engine."""
 
     name: str
     store: Store
-    desk: SendingDesk
+    desk: CaseDesk
     engine: SyncEngine
     trust_source: TrustSource
 
@@ -54,8 +55,10 @@ def make_side(tmp_path: Path, pki: PlatformPki, name: str, signer: SoftwareKey, 
     store = open_store(TerminalConfig(data_dir=folder), HiddenKey(os.urandom(32)), create=True)
     holder = holder_of(signer.certificate)
     world = pki.world
-    outbox = PacketOutbox(store, signer, (world.procuratorate_code, world.office_code))
-    desk = SendingDesk(
+    members = tuple(sorted({world.enforcement_code, world.police_code, world.other_code, world.procuratorate_code,
+                            world.office_code}))  # fmt: skip
+    outbox = PacketOutbox(store, signer, (world.procuratorate_code, world.office_code), members, world.office_code)
+    desk = CaseDesk(
         store=store, operator_id=holder.operator_id, agency_code=holder.agency_code, agency_kind=kind,
         terminal=f"{name}-终端", outgoing=outbox,
     )  # fmt: skip
