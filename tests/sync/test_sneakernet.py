@@ -1,0 +1,79 @@
+"""Sneakernet: packets exported to a folder (a removable drive) with their receipts, imported on another terminal
+under the same verification as the network; a tampered file is refused and kept in quarantine."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app.domain.agencies import AgencyKind
+from app.domain.lifecycle import CaseStage
+from app.models.snapshots import load_case_state
+from app.sync.engine_receive import Received
+from app.sync.inbox import inbox_entries
+from app.sync.outbox import outbox_entries
+from app.sync.sneakernet import RECEIPT_SUFFIX, export_packets, import_packets
+from tests.server.platform_support import PlatformPki, RunningPlatform, in_thread, make_pki, stop_thread, write_platform
+from tests.sync.test_engine import transferred_case
+from tests.sync.test_engine_support import Side, make_side
+
+
+@pytest.fixture(scope="module")
+def pki() -> PlatformPki:
+    return make_pki()
+
+
+@pytest.fixture(scope="module")
+def platform(pki: PlatformPki, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPlatform]:
+    running, _server = in_thread(pki, write_platform(pki, tmp_path_factory.mktemp("platform")))
+    yield running
+    stop_thread(running)
+
+
+@pytest.fixture
+def sides(tmp_path: Path, pki: PlatformPki, platform: RunningPlatform) -> Iterator[tuple[Side, Side]]:
+    w = pki.world
+    agency = make_side(tmp_path, pki, "enforcement", w.enforcement_operator, AgencyKind.ENFORCEMENT, platform.url)
+    police = make_side(tmp_path, pki, "police", w.police_operator, AgencyKind.POLICE, platform.url)
+    police.engine.trust_source.refresh(police.store, police.engine.connect())  # CRL and directory, once online
+    yield agency, police
+    for side in (agency, police):
+        side.engine.stop()
+        side.store.close()
+
+
+def test_exported_packets_are_imported_and_applied_on_another_terminal(
+    sides: tuple[Side, Side], pki: PlatformPki, tmp_path: Path
+) -> None:
+    agency, police = sides
+    case_id = transferred_case(agency, pki, "银兴市监立〔2026〕401号")
+    assert agency.engine.run_once().receipts == 4
+    drive = tmp_path / "drive"
+    written = export_packets(agency.store, [e.packet_id for e in agency.store.read(outbox_entries)], drive)
+    assert len(written) == 4 and len(list(drive.glob(f"*{RECEIPT_SUFFIX}"))) == 4
+    report = import_packets(police.receiver(), drive)
+    assert report.count(Received.APPLIED) == 4, report
+    state = police.store.read(lambda s: load_case_state(s, case_id))
+    assert state is not None and state.stage is CaseStage.TRANSFERRED
+    again = import_packets(police.receiver(), drive)
+    assert again.count(Received.DUPLICATE) == 4
+
+
+def test_a_tampered_file_on_the_drive_is_refused_and_quarantined(
+    sides: tuple[Side, Side], pki: PlatformPki, tmp_path: Path
+) -> None:
+    agency, police = sides
+    case_id = transferred_case(agency, pki, "银兴市监立〔2026〕402号")
+    transfer = agency.store.read(outbox_entries)[-1]
+    drive = tmp_path / "drive"
+    (path,) = export_packets(agency.store, [transfer.packet_id], drive)
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    path.write_bytes(bytes(data))
+    report = import_packets(police.receiver(), drive)
+    assert report.count(Received.QUARANTINED) == 1
+    assert police.store.read(inbox_entries) == ()
+    assert police.store.read(lambda s: load_case_state(s, case_id)) is None
+    assert list((tmp_path / "police" / "quarantine").glob("*.quarantined"))

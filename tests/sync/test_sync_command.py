@@ -1,0 +1,98 @@
+"""``lianjie sync --once`` run as the operator would (the CLI entry point, a PKCS#12 operator, the PIN from the
+environment) against a real platform on loopback TLS: exit 0 when up to date, 1 with a Chinese reason when the
+platform cannot be reached."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+
+from app.cli import main
+from app.commands.sync import PIN_ENV
+from app.config import load_config
+from app.crypto.pki.material import write_pkcs12
+from app.crypto.signers import Pkcs12Signer
+from app.services.enrollment import enroll_terminal
+from tests.server.platform_support import (
+    PlatformPki,
+    RunningPlatform,
+    free_port,
+    in_thread,
+    make_pki,
+    stop_thread,
+    write_platform,
+)
+from tests.sync.packet_support import _name, new_key
+
+PASSWORD = "operator-p12-pass"
+
+
+@pytest.fixture(scope="module")
+def pki() -> PlatformPki:
+    return make_pki()
+
+
+@pytest.fixture(scope="module")
+def platform(pki: PlatformPki, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPlatform]:
+    running, _server = in_thread(pki, write_platform(pki, tmp_path_factory.mktemp("platform")))
+    yield running
+    stop_thread(running)
+
+
+def enrolled_terminal(folder: Path, pki: PlatformPki, url: str) -> tuple[Path, Path]:
+    """An enforcement terminal enrolled with a PKCS#12 operator of the platform's PKI; (data dir, operator file)."""
+    world = pki.world
+    key = new_key("ec")
+    builder = world.intermediate._builder(
+        _name("张执法", "市场监督管理局", world.enforcement_code, "ENF-002"), key.public_key(), 365, None
+    )
+    certificate = (
+        world.intermediate._end_entity(builder)
+        .add_extension(x509.KeyUsage(True, True, False, False, False, False, False, False, False), critical=True)
+        .sign(world.intermediate.key, hashes.SHA256())
+    )
+    p12 = folder / "operator.p12"
+    folder.mkdir(parents=True)
+    write_pkcs12(p12, key, certificate, [world.intermediate.certificate], PASSWORD.encode(), "张执法")
+    data = folder / "data"
+    data.mkdir()
+    (data / "config.toml").write_text(
+        f'platform_url = "{url}"\noffice_code = "{world.office_code}"\nkeyring_policy = "development-file"\n'
+        f'development_keyring_file = "{folder / "keyring.json"}"\n',
+        encoding="utf-8",
+    )
+    terminal_key, terminal_certificate = pki.terminals["enforcement"]
+    roots = b"".join(c.public_bytes(serialization.Encoding.PEM) for c in (world.root.certificate,
+                                                                          world.intermediate.certificate))  # fmt: skip
+    enroll_terminal(
+        load_config(data), platform_roots_pem=roots,
+        terminal_bundle=Pkcs12Signer(terminal_key, terminal_certificate),
+        first_operator=Pkcs12Signer.from_file(p12, PASSWORD), first_operator_pkcs12=p12, crl=world.root.crl_pem(),
+    )  # fmt: skip
+    return data, p12
+
+
+def test_sync_once_exits_0_when_up_to_date(
+    tmp_path: Path, pki: PlatformPki, platform: RunningPlatform, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    data, p12 = enrolled_terminal(tmp_path / "terminal", pki, platform.url)
+    monkeypatch.setenv(PIN_ENV, PASSWORD)
+    assert main(["--data-dir", str(data), "sync", "--once", "--p12", str(p12)]) == 0
+    out = capsys.readouterr().out
+    assert "状态：" in out and "待发送 0" in out
+    assert "本机与平台时差" in out
+
+
+def test_sync_once_exits_1_with_a_chinese_reason_when_the_platform_is_unreachable(
+    tmp_path: Path, pki: PlatformPki, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data, p12 = enrolled_terminal(tmp_path / "terminal", pki, f"https://127.0.0.1:{free_port()}")
+    monkeypatch.setenv(PIN_ENV, PASSWORD)
+    assert main(["--data-dir", str(data), "sync", "--once", "--p12", str(p12)]) == 1
+    out = capsys.readouterr().out
+    assert "无法连接平台" in out, out
