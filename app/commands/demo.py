@@ -1,9 +1,10 @@
 """``lianjie demo``: a demo terminal in a temporary folder, and the desktop application on it.
 
-Until the full demo world (embedded platform, three agencies' terminals, the scripted scenario) lands, the demo
-builds one enrolled terminal of 兴庆区市场监督管理局: a demo CA, the terminal certificate, one operator in a
-PKCS#12 file whose PIN the login window shows, and realistic cases at every stage. ``build_demo_terminal`` is
-also what ``bench/ui.py`` and the screenshots use.
+``lianjie demo`` builds the demo world (app/demo: PKI, the embedded platform on loopback TLS, the terminals of
+兴庆区市场监督管理局, 银川市公安局兴庆区分局 and 兴庆区人民检察院 seeded through the services) and opens the window,
+with a bar on the login window to switch terminals. ``--headless --out DIR`` runs the scripted scenario instead.
+``--screenshots DIR`` keeps the single-terminal demo with thousands of cases (``build_demo_terminal``, also used
+by ``bench/ui.py``).
 """
 
 from __future__ import annotations
@@ -85,7 +86,8 @@ class DemoTerminal:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--headless", action="store_true", help="不打开窗口，运行脚本化场景")
     parser.add_argument("--out", help="场景输出目录（与 --headless 一起使用）")
-    parser.add_argument("--cases", type=int, default=3000, help="演示终端预置的案件数（默认 3000）")
+    parser.add_argument("--cases", type=int, default=3000, help="截图用演示终端预置的案件数（默认 3000）")
+    parser.add_argument("--history", type=int, default=300, help="市场监管局终端预置的历史案件数（默认 300）")
     parser.add_argument("--screenshots", metavar="DIR", help="驱动界面并把主要界面截图保存到 DIR（PNG）")
 
 
@@ -93,13 +95,36 @@ def run(args: argparse.Namespace) -> int:
     if args.headless:
         return _run_headless(args)
     root = Path(tempfile.mkdtemp(prefix="lianjie-demo-"))
-    print(f"正在生成演示终端：{root}")
-    demo = build_demo_terminal(root, cases=args.cases)
     if args.screenshots:
+        print(f"正在生成演示终端：{root}")
+        demo = build_demo_terminal(root, cases=args.cases)
         for path in take_screenshots(demo.config, demo.pin, Path(args.screenshots)):
             print(path)
         return 0
-    return run_gui(demo.config, demo_pin=demo.pin)
+    return _run_world(root, history=args.history)
+
+
+def _run_world(root: Path, *, history: int) -> int:
+    """The demo world: platform, three terminals seeded through the services; the window on the first terminal
+    with a bar to switch to the others. The platform stops when the window closes."""
+    from app.demo.agencies import ENFORCEMENT
+    from app.demo.seed import seed_world
+    from app.demo.world import DemoWorld
+    from app.ui.demo_switch import DemoTerminalChoice
+
+    print(f"正在生成演示环境（平台与三家成员单位终端）：{root}")
+    print("各终端的机器密钥保存在演示目录 keyrings/ 下的开发用密钥文件中（仅限演示，不是操作系统密钥环）。")
+    world = DemoWorld.build(root)
+    try:
+        seed_world(world)
+        if history > 0:
+            with world.terminal(ENFORCEMENT).acting(sync=False) as acting:
+                acting.session.store.write(lambda s: seed_cases(s, history, ENFORCEMENT.code))
+        print(f"演示平台：{world.platform.url}；所有操作员的 PIN 码均为 {DEMO_PIN}")
+        choices = [DemoTerminalChoice(t.agency.name, t.config) for t in world.terminals.values()]
+        return run_gui(choices[0].config, demo_pin=DEMO_PIN, demo_terminals=choices)
+    finally:
+        world.close()
 
 
 def _run_headless(args: argparse.Namespace) -> int:

@@ -34,6 +34,7 @@ FIRST_PAGE = "cases"  # 工作台 is a placeholder until the to-do list lands; o
 if TYPE_CHECKING:
     from app.crypto.pkcs11_token import TokenLibrary
     from app.ui.backend import ActiveSession, Backend
+    from app.ui.demo_switch import DemoSwitcher, DemoTerminalChoice
     from app.ui.shell import MainWindow
 
 log = logging.getLogger(__name__)
@@ -193,14 +194,25 @@ def run_gui(
     demo_pin: str | None = None,
     argv: Sequence[str] | None = None,
     on_login_painted: Callable[[LoginWindow], Any] | None = None,
+    demo_terminals: Sequence[DemoTerminalChoice] = (),
 ) -> int:
-    """Build the application context, show the login window and run until the last window closes."""
+    """Build the application context, show the login window and run until the last window closes. In the demo,
+    ``demo_terminals`` puts a bar on the login window that restarts the context on another terminal's data dir."""
     tune_interpreter_for_ui()
     app = QApplication.instance() or QApplication(list(argv) if argv is not None else sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("衔接终端")
     app.setApplicationDisplayName("衔接终端")
     apply_theme(app)
+    if demo_terminals:
+        switcher = demo_switcher(demo_terminals, demo_pin)
+        switcher.open(0)
+        try:
+            return int(app.exec())
+        finally:
+            current = switcher.current
+            if isinstance(current, TerminalApp):
+                current.shutdown()
     terminal = TerminalApp(config, demo_pin=demo_pin)
     if on_login_painted is not None:
         terminal.login.first_painted.connect(lambda: on_login_painted(terminal.login))
@@ -209,6 +221,25 @@ def run_gui(
         return int(app.exec())
     finally:
         terminal.shutdown()
+
+
+def demo_switcher(choices: Sequence[DemoTerminalChoice], demo_pin: str | None) -> DemoSwitcher:
+    """The demo hook: start a ``TerminalApp`` on a terminal's data dir; stop the previous one after the switch."""
+    from app.ui.demo_switch import DemoSwitcher
+
+    def start(config: TerminalConfig) -> TerminalApp:
+        terminal = TerminalApp(config, demo_pin=demo_pin)
+        terminal.start()
+        return terminal
+
+    def stop(old: object) -> None:
+        if isinstance(old, TerminalApp):
+            old.login.hide()
+            if old.main is not None:
+                old.main.hide()
+            old.shutdown()
+
+    return DemoSwitcher(choices, start, stop, lambda t: t.login if isinstance(t, TerminalApp) else QWidget())
 
 
 def _log_to_file(config: TerminalConfig) -> None:

@@ -1,0 +1,134 @@
+"""Seed the interactive demo world through the services: penalty cases and transferred cases at every stage of
+the transfer, filing, reconsideration, supervision and arrest, each record entered by the right operator of the
+right terminal and synced through the embedded platform, so every terminal sees what it should."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from app.demo.agencies import ENFORCEMENT, POLICE, PROCURATORATE
+from app.demo.terminals import Acting
+from app.demo.world import DemoWorld
+from app.domain.events import PenaltyProcedure, SupervisionTarget, TransferMaterial
+from app.domain.identifiers import uscc_check_character
+from app.services import case_actions_criminal as cr
+from app.services import case_actions_transfer as tr
+from app.services.sync_outgoing import open_penalty_case
+
+FIRMS = ("宏达商贸", "兴庆建材", "塞上食品", "贺兰山化工", "凤城物流", "金凤药房", "丽景超市", "鼓楼电器", "新华百货")
+OFFENCES = (
+    ("销售伪劣产品", "criminal-law-140"),
+    ("假冒注册商标", "criminal-law-213"),
+    ("非法经营", "criminal-law-225"),
+    ("污染环境", "criminal-law-338"),
+)
+MATERIALS = (
+    TransferMaterial.TRANSFER_LETTER,
+    TransferMaterial.INVESTIGATION_REPORT,
+    TransferMaterial.SEIZED_ITEMS_LIST,
+)
+_USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+
+@dataclass
+class Seeded:
+    """Which case is at which stage (case ids), for the tests and the screenshots."""
+
+    penalty: list[str] = field(default_factory=list)
+    transfers: list[str] = field(default_factory=list)
+
+
+class Seeder:
+    """Phases of the seeding, one logged-in operator each."""
+
+    def __init__(self, world: DemoWorld, *, penalty_cases: int, transfers: int, seed: int) -> None:
+        self.world = world
+        self.rng = random.Random(seed)
+        self.penalty_cases = penalty_cases
+        self.transfer_count = max(transfers, 10)
+        self.seeded = Seeded()
+        self.serial = 100
+
+    def run(self) -> Seeded:
+        t, year = self.seeded.transfers, 2026
+        with self.world.terminal(ENFORCEMENT).acting("办案人员") as a:
+            for index in range(self.penalty_cases):
+                self._penalty_case(a, decided=index % 3 != 0)
+            for _ in range(self.transfer_count):
+                t.append(self._open(a, serious=True))
+            for case_id in t[:-1]:
+                tr.report_transfer(a.desk, case_id, officers=("王丽", "张伟"), summary="涉案金额已达追诉标准")
+        with self.world.terminal(ENFORCEMENT).acting("负责人") as a:
+            for case_id in t[:-2]:
+                tr.approve_transfer(a.desk, case_id)  # t[-2]: 待负责人审批
+        with self.world.terminal(ENFORCEMENT).acting("办案人员") as a:
+            for number, case_id in enumerate(t[:-3], start=1):  # t[-3]: 已批准，待移送
+                tr.transfer_case(
+                    a.desk, case_id, police_code=POLICE.code, document_number=f"银兴市监移〔{year}〕{number}号",
+                    materials=MATERIALS, testing_applies=False, procuratorate_code=PROCURATORATE.code,
+                )  # fmt: skip
+        with self.world.terminal(POLICE).acting("受案民警") as a:
+            for case_id in t[:-4]:  # t[-4]: 已移送，待签收
+                tr.record_receipt(a.desk, case_id)
+        with self.world.terminal(POLICE).acting("负责人") as a:
+            for number, case_id in enumerate(t[:3], start=1):  # filed
+                tr.record_filing_decision(a.desk, case_id, filed=True, document_number=f"兴公立字〔{year}〕{number}号")
+            for number, case_id in enumerate(t[3:6], start=1):  # not filed
+                tr.record_filing_decision(
+                    a.desk, case_id, filed=False, document_number=f"兴公不立字〔{year}〕{number}号",
+                    reasons="现有证据不足以证明达到追诉标准",
+                )  # fmt: skip
+            cr.request_arrest(a.desk, t[0], procuratorate_code=PROCURATORATE.code, suspects=("张某",))
+            cr.request_arrest(a.desk, t[1], procuratorate_code=PROCURATORATE.code, suspects=("李某",))
+        with self.world.terminal(ENFORCEMENT).acting("办案人员") as a:
+            tr.request_reconsideration(a.desk, t[3], reasons="涉案金额经审计已达追诉标准")
+            tr.request_reconsideration(a.desk, t[4], reasons="已补充检验报告")
+            tr.suggest_supervision(
+                a.desk, t[5], target=SupervisionTarget.NON_FILING, procuratorate_code=PROCURATORATE.code,
+                reasons="认为公安机关应当立案而不立案",
+            )  # fmt: skip
+        with self.world.terminal(POLICE).acting("负责人") as a:
+            tr.decide_reconsideration(
+                a.desk, t[4], reversed=False, document_number=f"兴公复字〔{year}〕1号", reasons="维持原决定"
+            )
+        with self.world.terminal(PROCURATORATE).acting("检察官") as a:
+            cr.decide_arrest(a.desk, t[0], approved=True, document_number=f"兴检批捕〔{year}〕1号")
+            cr.require_explanation(a.desk, t[5], document_number=f"兴检要说〔{year}〕2号", reasons="可能应当立案")
+        with self.world.terminal(POLICE).acting("负责人"):
+            pass  # pulls the arrest decision and the request for an explanation
+        return self.seeded
+
+    def _party(self) -> tuple[str, str]:
+        body = "91640104MA" + "".join(self.rng.choice(_USCC_ALPHABET) for _ in range(7))
+        return f"宁夏{self.rng.choice(FIRMS)}有限公司", body + uscc_check_character(body)
+
+    def _open(self, acting: Acting, *, serious: bool = False) -> str:
+        party, party_id = self._party()
+        offence, code = self.rng.choice(OFFENCES)
+        self.serial += 1
+        (case_id,) = open_penalty_case(
+            acting.desk, case_number=f"银兴市监立〔2026〕{self.serial}号", title=f"{party}涉嫌{offence}案",
+            offence_code=code, party_name=party, party_id=party_id, serious=serious,
+        ).cases  # fmt: skip
+        return case_id
+
+    def _penalty_case(self, acting: Acting, *, decided: bool) -> None:
+        case_id = self._open(acting)
+        self.seeded.penalty.append(case_id)
+        if decided:
+            tr.record_penalty_decision(
+                acting.desk, case_id, decision_number=f"银兴市监罚〔2026〕{self.serial}号",
+                procedure=PenaltyProcedure.GENERAL, fine=Decimal(self.rng.randint(5, 200) * 100),
+                summary="责令改正，并处罚款",
+            )  # fmt: skip
+
+
+def seed_world(world: DemoWorld, *, penalty_cases: int = 12, transfers: int = 10, seed: int = 2026) -> Seeded:
+    """Seed ``world`` through the services (see the module docstring); the last pass syncs every terminal."""
+    seeded = Seeder(world, penalty_cases=penalty_cases, transfers=transfers, seed=seed).run()
+    for terminal in world.terminals.values():
+        with terminal.acting():
+            pass
+    return seeded
