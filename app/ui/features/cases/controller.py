@@ -11,7 +11,7 @@ from app.domain.errors import AppError
 from app.services.ui_queries import CaseFilter, CaseFilterChoices, filter_choices
 from app.ui.context import AppContext
 from app.ui.features.base import FeatureController
-from app.ui.features.cases.detail import CaseDetailDialog
+from app.ui.features.case_detail import CaseDetailView, open_case_detail
 from app.ui.features.cases.filters import CaseFilterBar
 from app.ui.features.cases.model import COLUMNS, CaseTableModel
 from app.ui.widgets import hint, message_label, page_title, shortcut, show_message
@@ -75,7 +75,7 @@ class CasesController(FeatureController):
         layout.addWidget(self.table, 1)
         layout.addWidget(hint("双击或按回车键查看案件详情。"))
         page.setTabOrder(self.filters.clear, self.table)
-        self._dialogs: list[CaseDetailDialog] = []
+        self._dialogs: list[CaseDetailView] = []
         self._choices_wanted = False
 
     # --- session --------------------------------------------------------------------------------------------------
@@ -137,17 +137,13 @@ class CasesController(FeatureController):
     def _open_current(self) -> None:
         self.open_detail(self.table.currentIndex())
 
-    def open_detail(self, index: QModelIndex) -> CaseDetailDialog | None:
+    def open_detail(self, index: QModelIndex) -> CaseDetailView | None:
         record = self.model.record(index.row()) if index.isValid() else None
         if record is None or self.session is None:
             return None
-        own = self.session.operator
-        name = own.agency_name if record.agency_code == own.agency_code else ""
-        dialog = CaseDetailDialog(record, name, self.widget)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog = open_case_detail(self.context, self.session, record.id, record.case_number, self.widget)
         dialog.finished.connect(lambda _result: self._dialogs.remove(dialog) if dialog in self._dialogs else None)
         self._dialogs.append(dialog)
-        dialog.open()
         return dialog
 
 

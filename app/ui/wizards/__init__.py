@@ -1,0 +1,1 @@
+"""Multi-step flows: the transfer (移送) wizard."""
