@@ -99,6 +99,7 @@ class MainWindow(QMainWindow):
         self.warning_label.hide()
         self.sync_status = SyncStatusDriver(self.context, self)
         self.context.sync = self.sync_status
+        self.sync_label = self.sync_status.label
         shortcut(Qt.Key.Key_F5, self, self.sync_status.sync_now)
         bar.addWidget(self.operator_label)
         bar.addWidget(self.agency_label)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
+from app.config import ConfigInvalid
 from app.domain.errors import AppError
 from app.services.sync import build_engine, sync_settings
 from app.sync.engine import SyncEngine
@@ -92,10 +93,14 @@ class SyncStatusDriver(QObject):
         if session is None or self.engine is not None:
             return
         config, emit = self.context.config, self._engine_status.emit
+        try:
+            settings = sync_settings(config)  # reads the configuration only: no I/O
+        except ConfigInvalid as error:
+            self._unavailable(error)
+            return
         self._show_idle("● 正在连接平台…")
 
         def build(ctx: object) -> SyncEngine:
-            settings = sync_settings(config)
             engine = build_engine(session.handle, config, settings, listener=emit)
             engine.start()
             return engine
@@ -110,7 +115,10 @@ class SyncStatusDriver(QObject):
         self.pause_button.setEnabled(True)
 
     def _unavailable(self, error: AppError) -> None:
-        self._received(SyncStatus(SyncPhase.OFFLINE, error.for_operator()))
+        # A terminal without a platform address works locally only: say so briefly, the full sentence on hover.
+        reason = "未配置平台地址，未连接平台" if isinstance(error, ConfigInvalid) else error.for_operator()
+        self._received(SyncStatus(SyncPhase.OFFLINE, reason))
+        self.label.setToolTip(error.for_operator())
         self.pause_button.setEnabled(False)
 
     def detach(self) -> SyncEngine | None:
