@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 
+from app.domain.events import PenaltyProcedure
 from app.domain.identifiers import uscc_check_character
 from app.domain.timezone import CST
+from app.services.case_actions_transfer import record_penalty_decision, record_penalty_effective
 from app.services.case_view import acting_desk, terminal_agency_kind
 from app.services.cases import open_penalty_case
 from app.services.enrollment import enroll_operator
@@ -46,6 +49,12 @@ def prepare(terminal: Terminal, tmp_path: Path, *, opened_days_ago: int = 0) -> 
             party_name="银川某商贸有限公司", party_id=credit_code("91640104MA76XY0Q5"), occurred_at=occurred,
         )  # fmt: skip
         (case_id,) = changes.cases
+        if opened_days_ago:  # the penalty took effect then and is entered only now: its entry is late (seed §8)
+            record_penalty_decision(
+                desk, case_id, decision_number="兴市监罚决〔2026〕7号", procedure=PenaltyProcedure.GENERAL,
+                fine=Decimal("20000.00"), occurred_at=occurred,
+            )  # fmt: skip
+            record_penalty_effective(desk, case_id, occurred_at=occurred)
         return case_id
     finally:
         session.lock("manual")

@@ -115,6 +115,10 @@ class RecordForm(QDialog):
         self.form, self.host, self.case_id = form, host, case_id
         self.draft_key = DraftKey(host.operator_id, form.key, case_id)
         self.setWindowTitle(form.title)
+        self._touched: set[str] = set()
+        self._busy = False
+        self._restoring = False
+        self._draft: Draft | None = None
         layout = QVBoxLayout(self)
         layout.addWidget(page_title(form.title))
         if form.note:
@@ -142,7 +146,6 @@ class RecordForm(QDialog):
             grid.addRow(label, editor)
             editor.edited.connect(self._edited)
             self.editors[spec.name] = editor
-        self.editors["occurred_at"].set_text(now_text())
         layout.addLayout(grid)
         self.error = message_label()
         layout.addWidget(self.error)
@@ -158,15 +161,15 @@ class RecordForm(QDialog):
             [*inputs, self.submit_button], [*inputs[1:], self.submit_button, self.cancel_button], strict=False
         ):
             QWidget.setTabOrder(before, after)
-        self._touched: set[str] = set()
-        self._busy = False
-        self._restoring = False
-        self._draft: Draft | None = None
         self._save_timer = QTimer(self)
         self._save_timer.setSingleShot(True)
         self._save_timer.setInterval(DRAFT_DELAY_MS)
         self._save_timer.timeout.connect(self.save_draft)
         self.drafts_saved = 0
+        self._restoring = True  # the default time is not something the operator typed
+        self.editors["occurred_at"].set_text(now_text())
+        self._restoring = False
+        self._touched.clear()
         self._revalidate()
         store, key = host.store, self.draft_key
         host.runner.op(lambda ctx: load_draft(store, key)).success(self._draft_found).failure(self._failed).run()
