@@ -10,9 +10,12 @@ from __future__ import annotations
 import importlib.util
 import os
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from app.selfcheck import app_module_names
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ("app", "resources", "installer", "constraints.txt")
@@ -38,36 +41,42 @@ def clean_env(home: Path) -> dict[str, str]:
     return env
 
 
+def run_build(command: list[str], env: dict[str, str]) -> None:
+    """Run a build script; on failure, fail with the end of its output (PyInstaller's traceback is at the end)."""
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        output = f"{result.stdout[-3000:]}\n{result.stderr[-5000:]}"
+        pytest.fail(f"{' '.join(command)} exited {result.returncode}:\n{output}")
+
+
+@dataclass(frozen=True)
+class BuiltBundle:
+    """A folder holding ``lianjie/`` and how many ``app`` modules the source had when it was built."""
+
+    dist: Path
+    module_count: int
+
+
 @pytest.fixture(scope="session")
-def bundle_dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A folder holding ``lianjie/`` (the one-folder bundle)."""
+def built_bundle(tmp_path_factory: pytest.TempPathFactory) -> BuiltBundle:
+    """The one-folder bundle: dist/ when fresh, else built into a temporary folder."""
     if importlib.util.find_spec("PyInstaller") is None:
         pytest.skip("PyInstaller is not installed in this environment (pip install pyinstaller)")
+    module_count = len(app_module_names())  # counted before building: the tree may change during the build
     dist = ROOT / "dist"
     executable = dist / "lianjie" / "lianjie"
     if executable.exists() and executable.stat().st_mtime > newest_source_mtime():
-        return dist
+        return BuiltBundle(dist, module_count)
     out = tmp_path_factory.mktemp("dist")
-    subprocess.run(
-        ["bash", str(ROOT / "installer" / "build-bundle.sh"), str(out), str(out / "work")],
-        check=True,
-        cwd=ROOT,
-        capture_output=True,
-    )
-    return out
+    run_build(["bash", str(ROOT / "installer" / "build-bundle.sh"), str(out), str(out / "work")], dict(os.environ))
+    return BuiltBundle(out, module_count)
 
 
 @pytest.fixture(scope="session")
-def deb_package(bundle_dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def deb_package(built_bundle: BuiltBundle, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The .deb built from the session's bundle (gzip -1: the test checks contents, not compression ratio)."""
     out = tmp_path_factory.mktemp("deb")
     env = dict(os.environ, DEB_COMPRESS="gzip", DEB_LEVEL="1")
-    subprocess.run(
-        ["bash", str(ROOT / "installer" / "build-deb.sh"), str(bundle_dist), str(out)],
-        check=True,
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-    )
+    run_build(["bash", str(ROOT / "installer" / "build-deb.sh"), str(built_bundle.dist), str(out)], env)
     (package,) = out.glob("lianjie_*.deb")
     return package
