@@ -47,6 +47,7 @@ def test_bad_credit_code_disables_submit_and_a_dropped_form_offers_its_draft(
         detail = open_case_detail(running.app.context, session, case_id, "兴市监罚〔2026〕7号", main)
         qtbot.waitUntil(lambda: detail.view is not None, timeout=10_000)
         row = detail.timeline.item(detail.timeline.rowCount() - 1, 4)  # 行政处罚决定生效, entered 10 days late
+        assert row is not None
         assert "逾期" in row.text() and row.foreground().color() == MISSED
         assert running.stall_ms < STALL_LIMIT_MS, running.watchdog.stalls
     finally:

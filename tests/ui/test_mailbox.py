@@ -28,9 +28,13 @@ def test_a_failed_packet_shows_its_reason_and_retry_queues_it_again(qtbot, runni
     qtbot.mouseClick(outbox.retry_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: outbox.loads > loads and outbox.table.cell_text(0, 0) == "待发送", timeout=10_000)
     assert main.session is not None
-    state, reason = main.session.store.read(
-        lambda s: (s.get(OutboxRow, packet_id).state, s.get(OutboxRow, packet_id).reason)
-    )
+
+    def state_and_reason(s):
+        row = s.get(OutboxRow, packet_id)
+        assert row is not None
+        return row.state, row.reason
+
+    state, reason = main.session.store.read(state_and_reason)
     assert (state, reason) == ("queued", "")
     assert not outbox.retry_button.isEnabled()
     assert running.stall_ms < STALL_LIMIT_MS

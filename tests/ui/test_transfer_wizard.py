@@ -8,7 +8,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QWizard
 from sqlalchemy import select
 
-from app.domain.events import EventKind, TransferMaterial
+from app.domain.events import EventKind, TransferMaterial, Transferred
 from app.models.attachments import list_attachments
 from app.models.events import case_events
 from app.models.sync_tables import OutboxRow
@@ -100,6 +100,7 @@ def test_transfer_wizard_reports_collects_materials_head_approves_and_queues_the
         assert kinds[-3:] == [EventKind.TRANSFER_REPORTED, EventKind.HEAD_DECISION, EventKind.TRANSFERRED]
         head_decision, transferred = events[-2], events[-1]
         assert head_decision.operator_id == "OP0009" and transferred.operator_id == "OP0001"
+        assert isinstance(transferred, Transferred)
         assert set(transferred.materials) == set(TransferMaterial) - {TransferMaterial.OTHER}
         outbox = store.read(
             lambda s: [
@@ -110,6 +111,7 @@ def test_transfer_wizard_reports_collects_materials_head_approves_and_queues_the
         sent = [row for row in outbox if row[0] == transferred.event_id]
         assert len(sent) == 1 and sent[0][1] == "queued" and POLICE_CODE in sent[0][2]
         assert len(store.read(lambda s: list_attachments(s, case_id))) == 4
+        assert detail.view is not None
         assert [p.state_label for p in detail.view.packets][-1] == "待发送"
         assert running.stall_ms < STALL_LIMIT_MS, running.watchdog.stalls
     finally:

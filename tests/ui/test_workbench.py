@@ -28,6 +28,7 @@ def test_workbench_shows_an_overdue_duty_in_red_with_days_overdue(qtbot, running
     assert workbench.todo.cell_text(row, 1) == f"已逾期 {days} 天"
     assert workbench.todo.cell_text(row, 0) == "已逾期"
     item = workbench.todo.item(row, 0)
+    assert item is not None
     assert item.background().color() == RED
     assert "310" in item.toolTip() and record.label in item.toolTip()
     assert "已逾期 1 项" in workbench.summary.text() or "已逾期" in workbench.summary.text()
