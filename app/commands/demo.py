@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import logging
 import random
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -114,13 +116,17 @@ def _run_world(root: Path, *, history: int) -> int:
 
     print(f"正在生成演示环境（平台与三家成员单位终端）：{root}")
     print("各终端的机器密钥保存在演示目录 keyrings/ 下的开发用密钥文件中（仅限演示，不是操作系统密钥环）。")
+    logging.getLogger("app.crypto.machine_secret").setLevel(logging.ERROR)  # said once above, in Chinese
+    started = time.monotonic()
     world = DemoWorld.build(root)
     try:
         seed_world(world)
         if history > 0:
             with world.terminal(ENFORCEMENT).acting(sync=False) as acting:
                 acting.session.store.write(lambda s: seed_cases(s, history, ENFORCEMENT.code))
-        print(f"演示平台：{world.platform.url}；所有操作员的 PIN 码均为 {DEMO_PIN}")
+        print(
+            f"演示环境已就绪（{time.monotonic() - started:.1f} 秒）。平台：{world.platform.url}；PIN 码均为 {DEMO_PIN}"
+        )
         choices = [DemoTerminalChoice(t.agency.name, t.config) for t in world.terminals.values()]
         return run_gui(choices[0].config, demo_pin=DEMO_PIN, demo_terminals=choices)
     finally:
