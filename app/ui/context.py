@@ -39,7 +39,7 @@ class AppContext:
     # "case:<id>"); the sync driver. ``open_form(kind)`` is connected by the forms (None: the 新建 buttons hide).
     open_case: Callable[[str], None] | None = None
     preview_document: Callable[..., object] | None = None
-    open_form: Callable[[str], None] | None = None
+    open_form: Callable[[str], object] | None = None
     sync: SyncStatusDriver | None = None
 
     def require_backend(self) -> Backend:

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMessageBox,
     QPushButton,
     QStackedWidget,
     QWidget,
@@ -22,12 +23,20 @@ from app.domain.errors import AppError
 from app.ui.backend import ActiveSession, end_session
 from app.ui.context import AppContext
 from app.ui.features.base import FeatureController
+from app.ui.features.case_detail import host_for
 from app.ui.features.registry import FEATURES
+from app.ui.forms import affair_form
+from app.ui.forms.form import RecordForm
 from app.ui.lock import LockController, LockPage
 from app.ui.preview.window import PreviewWindow
 from app.ui.sync_status import SyncStatusDriver
 from app.ui.theme import icon
 from app.ui.widgets import shortcut
+
+EARLY_INTERVENTION_HINT = (
+    "提前介入是案件的一项记录（实施意见第12条）：请在“案件”页打开该案件，在“可办理”中选择“提前介入邀请”；"
+    "受邀的公安机关、检察机关在同一案件中录入“派员提前介入”。"
+)
 
 
 class MainWindow(QMainWindow):
@@ -81,6 +90,8 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         context.open_case = self.open_case
         context.preview_document = self.preview_document
+        context.open_form = self.open_form
+        self._forms: list[QWidget] = []
         self.lock = LockController(context, self)
         self.lock.locked.connect(self._locked)
         shortcut("Ctrl+L", self, self.lock_now)
@@ -177,6 +188,7 @@ class MainWindow(QMainWindow):
         for controller in self.controllers.values():
             controller.session_ended()
         self._close_previews()
+        self._close_forms()
         engine = self.sync_status.detach()
         self.lock_button.hide()
         self.root.setCurrentWidget(self.lock_page)
@@ -240,6 +252,35 @@ class MainWindow(QMainWindow):
         self._previews.append(window)
         window.show()
         return window
+
+    def open_form(self, kind: str) -> QWidget | None:
+        """新建 on an affairs page: the form of ``kind``; 提前介入 is a case record, so it says where to enter it."""
+        if self.session is None:
+            return None
+        spec = affair_form(kind)
+        if spec is None:
+            box = QMessageBox(QMessageBox.Icon.Information, "提前介入", EARLY_INTERVENTION_HINT, parent=self)
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            box.open()
+            widget: QWidget = box
+        else:
+            host, _kind, _head = host_for(self.context, self.session)
+            form = RecordForm(spec, host, "", self)
+            form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            page = self.controller(self.current_key())
+            refresh = getattr(page, "refresh", None)
+            if callable(refresh):
+                form.submitted.connect(lambda _changes: refresh())
+            form.open()
+            widget = form
+        widget.destroyed.connect(lambda _=None: self._forms.remove(widget) if widget in self._forms else None)
+        self._forms.append(widget)
+        return widget
+
+    def _close_forms(self) -> None:
+        for form in list(self._forms):
+            form.close()
+        self._forms.clear()
 
     def _close_previews(self) -> None:
         for window in list(self._previews):

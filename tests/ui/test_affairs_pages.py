@@ -30,5 +30,5 @@ def test_consultation_page_lists_a_consultation_with_its_answer_due_date(qtbot, 
     assert page.table.cell_text(0, 5) == due.isoformat()
     assert "销售金额4.8万元" in page.table.cell_text(0, 0)
     assert "销售金额4.8万元" in page.detail.toPlainText() and due.isoformat() in page.detail.toPlainText()
-    assert not page.new_button.isVisible()  # open_form is not connected yet
+    assert page.new_button.isVisible()  # the shell connects open_form: 新建 opens the form (test_wiring.py)
     assert running.stall_ms < STALL_LIMIT_MS

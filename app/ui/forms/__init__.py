@@ -6,7 +6,9 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from app.ui.forms.spec import FormSpec
+from app.ui.forms.specs_affairs import AFFAIR_FORMS
 from app.ui.forms.specs_enforcement import FORMS as ENFORCEMENT
+from app.ui.forms.specs_followups import FOLLOWUPS
 from app.ui.forms.specs_justice import COURT, DOCUMENT_ISSUED, JUDGMENT, POLICE, PROCURATORATE, SUPERVISION
 
 # The transfer itself (报告 → 负责人审批 → 移送) is the wizard in app/ui/wizards/transfer.py.
@@ -15,7 +17,7 @@ WIZARD_KINDS = frozenset({"transfer.reported", "transfer.head_decision", "transf
 FORMS: Mapping[str, FormSpec] = MappingProxyType(
     {
         form.key: form
-        for form in (*ENFORCEMENT, *POLICE, *PROCURATORATE, JUDGMENT, DOCUMENT_ISSUED, *COURT, *SUPERVISION)
+        for form in (*ENFORCEMENT, *POLICE, *PROCURATORATE, JUDGMENT, DOCUMENT_ISSUED, *COURT, *SUPERVISION, *FOLLOWUPS)
     }
 )
 
@@ -23,3 +25,8 @@ FORMS: Mapping[str, FormSpec] = MappingProxyType(
 def form_for(kind: str) -> FormSpec | None:
     """The form that enters records of ``kind`` (an ``EventKind`` value), if there is one outside the wizard."""
     return FORMS.get(kind)
+
+
+def affair_form(kind: str) -> FormSpec | None:
+    """The form an affairs page's 新建 opens (``consultation``, ``meeting``, ``linkage``, ``inspection``)."""
+    return AFFAIR_FORMS.get(kind)

@@ -5,15 +5,31 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
+from app.domain.agencies import AgencyKind
 from app.domain.errors import AppError
+from app.domain.screening import ScreeningRules
+from app.services.case_view import terminal_agency_kind
+from app.services.documents import default_rules
 from app.services.ui_queries import CaseFilter, CaseFilterChoices, filter_choices
 from app.ui.context import AppContext
 from app.ui.features.base import FeatureController
-from app.ui.features.case_detail import CaseDetailView, open_case_detail
+from app.ui.features.case_detail import CaseDetailView, host_for, open_case_detail
 from app.ui.features.cases.filters import CaseFilterBar
 from app.ui.features.cases.model import COLUMNS, CaseTableModel
+from app.ui.forms.form import RecordForm
+from app.ui.forms.spec import with_choices
+from app.ui.forms.specs_enforcement import NEW_CASE
 from app.ui.widgets import hint, message_label, page_title, shortcut, show_message
 
 if TYPE_CHECKING:
@@ -41,6 +57,12 @@ class CasesController(FeatureController):
         self.total = QLabel("")
         self.total.setObjectName("hint")
         heading.addWidget(self.total)
+        # Only an enforcement agency opens penalty cases (seed §8); others receive theirs by transfer.
+        self.new_case_button = QPushButton("录入案件…(&N)")
+        self.new_case_button.setAccessibleName("录入行政处罚案件")
+        self.new_case_button.clicked.connect(self.new_case)
+        self.new_case_button.setVisible(terminal_agency_kind(context.config) is AgencyKind.ENFORCEMENT)
+        heading.addWidget(self.new_case_button)
         layout.addLayout(heading)
         self.filters = CaseFilterBar()
         self.filters.changed.connect(self._filter_changed)
@@ -76,6 +98,8 @@ class CasesController(FeatureController):
         layout.addWidget(hint("双击或按回车键查看案件详情。"))
         page.setTabOrder(self.filters.clear, self.table)
         self._dialogs: list[CaseDetailView] = []
+        self._forms: list[RecordForm] = []
+        self.new_case_form: RecordForm | None = None  # the latest 录入案件 form
         self._choices_wanted = False
 
     # --- session --------------------------------------------------------------------------------------------------
@@ -100,9 +124,10 @@ class CasesController(FeatureController):
 
     def session_ended(self) -> None:
         super().session_ended()
-        for dialog in self._dialogs:
+        for dialog in [*self._dialogs, *self._forms]:
             dialog.close()
         self._dialogs.clear()
+        self._forms.clear()
         self.model.set_store(None)
         self.total.setText("")
 
@@ -145,6 +170,43 @@ class CasesController(FeatureController):
         dialog.finished.connect(lambda _result: self._dialogs.remove(dialog) if dialog in self._dialogs else None)
         self._dialogs.append(dialog)
         return dialog
+
+    def open_case(self, case_id: str) -> CaseDetailView | None:
+        """The case detail of ``case_id`` (the workbench's double-click, through ``context.open_case``)."""
+        if self.session is None:
+            return None
+        dialog = open_case_detail(self.context, self.session, case_id, "", self.widget)
+        dialog.finished.connect(lambda _result: self._dialogs.remove(dialog) if dialog in self._dialogs else None)
+        self._dialogs.append(dialog)
+        return dialog
+
+    # --- a new penalty case -----------------------------------------------------------------------------------------
+
+    def new_case(self) -> None:
+        """录入案件: the 案由 list is the screening rules' offences, read on a worker before the form opens."""
+        if self.session is None:
+            return
+        self.new_case_button.setEnabled(False)
+        self.context.runner.op(lambda ctx: default_rules()).success(self._open_new_case).failure(
+            self._rules_failed
+        ).run()
+
+    def _rules_failed(self, error: AppError) -> None:
+        self.new_case_button.setEnabled(True)
+        self._failed(error)
+
+    def _open_new_case(self, rules: ScreeningRules) -> None:
+        self.new_case_button.setEnabled(True)
+        if self.session is None:
+            return
+        offences = tuple((o.code, f"{o.name}（{o.article}）") for o in rules.offences.values())
+        host, _kind, _head = host_for(self.context, self.session)
+        form = RecordForm(with_choices(NEW_CASE, "offence_code", offences), host, "", self.widget)
+        form.submitted.connect(lambda _changes: self.model.reload())
+        form.finished.connect(lambda _result: self._forms.remove(form) if form in self._forms else None)
+        self._forms.append(form)
+        self.new_case_form = form
+        form.open()
 
 
 def create(context: AppContext) -> FeatureController:
