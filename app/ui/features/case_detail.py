@@ -32,6 +32,7 @@ from app.services.case_view import CaseView, acting_desk, case_view, terminal_ag
 from app.ui.context import AppContext
 from app.ui.forms import WIZARD_KINDS, form_for
 from app.ui.forms.form import FormHost, RecordForm
+from app.ui.forms.specs_followups import with_earlier_records
 from app.ui.widgets import hint, message_label, page_title, show_message
 from app.ui.wizards.transfer import HeadAccess, TransferWizard
 
@@ -200,6 +201,8 @@ class CaseDetailView(QDialog):
         form = form_for(kind)
         if form is None:
             return None
+        if self.view is not None:  # 书面回复, 跟踪监督, 派员: pick the earlier record from this case's history
+            form = with_earlier_records(form, self.view.timeline)
         dialog = RecordForm(form, self.host, self.case_id, self)
         dialog.submitted.connect(lambda _changes: self.refresh())
         self.children_open.append(dialog)
