@@ -17,6 +17,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -37,6 +38,10 @@ from app.services.identity import list_candidates
 from app.services.login import LoginService
 from app.ui.app import run_gui
 from app.ui.screenshots import take_screenshots
+
+if TYPE_CHECKING:
+    from app.demo.seed import Seeded
+    from app.demo.world import DemoWorld
 
 DEMO_PIN = "123456"
 DEMO_AGENCY_CODE = "11640100MB00000012"
@@ -102,28 +107,20 @@ def run(args: argparse.Namespace) -> int:
         demo = build_demo_terminal(root, cases=args.cases)
         for path in take_screenshots(demo.config, demo.pin, Path(args.screenshots)):
             print(path)
-        return 0
+        return _world_screenshots(root / "world", Path(args.screenshots), history=args.history)
     return _run_world(root, history=args.history)
 
 
 def _run_world(root: Path, *, history: int) -> int:
     """The demo world: platform, three terminals seeded through the services; the window on the first terminal
     with a bar to switch to the others. The platform stops when the window closes."""
-    from app.demo.agencies import ENFORCEMENT
-    from app.demo.seed import seed_world
-    from app.demo.world import DemoWorld
     from app.ui.demo_switch import DemoTerminalChoice
 
-    print(f"正在生成演示环境（平台与三家成员单位终端）：{root}")
+    print(f"正在生成演示环境（平台与三家成员单位及领导小组办公室终端）：{root}")
     print("各终端的机器密钥保存在演示目录 keyrings/ 下的开发用密钥文件中（仅限演示，不是操作系统密钥环）。")
-    logging.getLogger("app.crypto.machine_secret").setLevel(logging.ERROR)  # said once above, in Chinese
     started = time.monotonic()
-    world = DemoWorld.build(root)
+    world, _seeded = _seeded_world(root, history=history)
     try:
-        seed_world(world)
-        if history > 0:
-            with world.terminal(ENFORCEMENT).acting(sync=False) as acting:
-                acting.session.store.write(lambda s: seed_cases(s, history, ENFORCEMENT.code))
         print(
             f"演示环境已就绪（{time.monotonic() - started:.1f} 秒）。平台：{world.platform.url}；PIN 码均为 {DEMO_PIN}"
         )
@@ -131,6 +128,39 @@ def _run_world(root: Path, *, history: int) -> int:
         return run_gui(choices[0].config, demo_pin=DEMO_PIN, demo_terminals=choices)
     finally:
         world.close()
+
+
+def _world_screenshots(root: Path, out: Path, *, history: int) -> int:
+    """The main screens of the seeded demo world (app/demo/screenshots.py), after the single-terminal ones."""
+    from app.demo.screenshots import take_world_screenshots
+
+    print(f"正在生成演示环境并截图：{root}")
+    world, seeded = _seeded_world(root, history=history)
+    try:
+        for path in take_world_screenshots(world, seeded, out):
+            print(path)
+    finally:
+        world.close()
+    return 0
+
+
+def _seeded_world(root: Path, *, history: int) -> tuple[DemoWorld, Seeded]:
+    """The interactive demo world, seeded through the services, plus ``history`` bulk cases on the regulator's."""
+    from app.demo.agencies import ENFORCEMENT, INTERACTIVE_AGENCIES
+    from app.demo.seed import seed_world
+    from app.demo.world import DemoWorld
+
+    logging.getLogger("app.crypto.machine_secret").setLevel(logging.ERROR)  # said once, in Chinese, by the caller
+    world = DemoWorld.build(root, INTERACTIVE_AGENCIES)
+    try:
+        seeded = seed_world(world)
+        if history > 0:
+            with world.terminal(ENFORCEMENT).acting(sync=False) as acting:
+                acting.session.store.write(lambda s: seed_cases(s, history, ENFORCEMENT.code))
+    except BaseException:
+        world.close()
+        raise
+    return world, seeded
 
 
 def _run_headless(args: argparse.Namespace) -> int:

@@ -83,3 +83,8 @@ PROCURATORATE = DemoAgency(
 )
 OFFICE = Agency(_code("11640100MB0000014"), AgencyKind.LINKAGE_OFFICE, "兴庆区两法衔接工作领导小组办公室")
 DEMO_AGENCIES = (ENFORCEMENT, POLICE, PROCURATORATE)
+# The leading group office's terminal (joint meetings, seed §10): the interactive demo adds it, the scenario does not.
+OFFICE_DESK = DemoAgency(
+    OFFICE, "office", "XQ-LJB-01", "兴衔办", "刘振华", (DemoOperator("赵磊", "XQLJ0002", "联络员", "zhaolei"),)
+)
+INTERACTIVE_AGENCIES = (*DEMO_AGENCIES, OFFICE_DESK)

@@ -1,18 +1,32 @@
 """Seed the interactive demo world through the services: penalty cases and transferred cases at every stage of
-the transfer, filing, reconsideration, supervision and arrest, each record entered by the right operator of the
-right terminal and synced through the embedded platform, so every terminal sees what it should."""
+the transfer, filing, reconsideration, supervision, arrest, prosecution and judgment; consultations (one answered,
+one pending), a joint meeting (notice and minutes, when the office's terminal is in the world), 备案 with the
+procuratorate and a 检察建议书 with the agency's written reply. Each record is entered by the right operator of the
+right terminal, signed, and synced through the embedded platform, so every terminal sees what it should. The
+operators stay logged in for the whole seed (``DemoWorld.kept_sessions``)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from app.demo.agencies import ENFORCEMENT, POLICE, PROCURATORATE
+from app.demo.agencies import DEMO_AGENCIES, ENFORCEMENT, OFFICE_DESK, POLICE, PROCURATORATE
 from app.demo.terminals import Acting
 from app.demo.world import DemoWorld
-from app.domain.events import PenaltyProcedure, SupervisionTarget, TransferMaterial
+from app.domain.agencies import AgencyKind
+from app.domain.events import (
+    DocumentType,
+    LinkageType,
+    MeetingType,
+    PenaltyProcedure,
+    SupervisionTarget,
+    TransferMaterial,
+    Verdict,
+)
 from app.domain.identifiers import uscc_check_character
+from app.services import affairs as af
 from app.services import case_actions_criminal as cr
 from app.services import case_actions_transfer as tr
 from app.services.sync_outgoing import open_penalty_case
@@ -38,6 +52,10 @@ class Seeded:
 
     penalty: list[str] = field(default_factory=list)
     transfers: list[str] = field(default_factory=list)
+    consultations: list[str] = field(default_factory=list)  # affair ids: answered, pending
+    meetings: list[str] = field(default_factory=list)
+    linkage_filings: list[str] = field(default_factory=list)
+    documents: list[str] = field(default_factory=list)  # 检察建议书 (event ids)
 
 
 class Seeder:
@@ -53,6 +71,8 @@ class Seeder:
 
     def run(self) -> Seeded:
         t, year = self.seeded.transfers, 2026
+        if OFFICE_DESK.code in self.world.terminals:  # first, before the office's terminal has much to pull
+            self._meeting(year)
         with self.world.terminal(ENFORCEMENT).acting("办案人员") as a:
             for index in range(self.penalty_cases):
                 self._penalty_case(a, decided=index % 3 != 0)
@@ -96,9 +116,63 @@ class Seeder:
         with self.world.terminal(PROCURATORATE).acting("检察官") as a:
             cr.decide_arrest(a.desk, t[0], approved=True, document_number=f"兴检批捕〔{year}〕1号")
             cr.require_explanation(a.desk, t[5], document_number=f"兴检要说〔{year}〕2号", reasons="可能应当立案")
-        with self.world.terminal(POLICE).acting("负责人"):
-            pass  # pulls the arrest decision and the request for an explanation
+        with self.world.terminal(POLICE).acting("负责人") as a:  # after the arrest decision: 移送审查起诉
+            cr.request_prosecution(
+                a.desk, t[0], procuratorate_code=PROCURATORATE.code, document_number=f"兴公诉字〔{year}〕1号"
+            )
+        self._procuratorate_and_affairs(year)
         return self.seeded
+
+    def _procuratorate_and_affairs(self, year: int) -> None:
+        t, s = self.seeded.transfers, self.seeded
+        with self.world.terminal(ENFORCEMENT).acting("办案人员") as a:
+            for question in (
+                "销售伪劣产品案件中货值金额如何认定？",
+                "假冒注册商标案件的非法经营数额是否包括已销售部分？",
+            ):
+                s.consultations += af.ask_consultation(
+                    a.desk, consulted_code=POLICE.code, consulted_kind=AgencyKind.POLICE, written=True,
+                    question=question,
+                ).affairs  # fmt: skip
+            s.linkage_filings += af.file_linkage(
+                a.desk, linkage=LinkageType.ADMIN_CRIMINAL, recipient_code=PROCURATORATE.code,
+                recipient_kind=AgencyKind.PROCURATORATE, related_case_id=t[0],
+                summary="涉嫌销售伪劣产品案已移送公安机关，报请备案",
+            ).affairs  # fmt: skip
+        with self.world.terminal(POLICE).acting("负责人") as a:  # the second one stays within its 3 working days
+            af.answer_consultation(
+                a.desk, s.consultations[0], written=True, answer="按违法产品的标价计算；无标价的，按市场中间价格计算。"
+            )
+        with self.world.terminal(PROCURATORATE).acting("检察官") as a:
+            cr.decide_prosecution(a.desk, t[0], indicted=True, document_number=f"兴检刑诉〔{year}〕1号")
+            judged_on = dt.date.today() - dt.timedelta(days=1)
+            cr.enter_judgment(
+                a.desk, t[0], judgment_number=f"（{year}）宁0104刑初{self.serial}号", verdict=Verdict.CONVICTED,
+                judged_on=judged_on, summary="被告人犯销售伪劣产品罪，判处有期徒刑一年，并处罚金五万元",
+            )  # fmt: skip
+            s.documents += cr.issue_supervisory_document(
+                a.desk, t[3], document_type=DocumentType.PROCURATORIAL_SUGGESTION,
+                document_number=f"兴检建〔{year}〕1号", recipient_code=ENFORCEMENT.code,
+                recipient_kind=AgencyKind.ENFORCEMENT, summary="建议加强涉案物品检验鉴定，规范移送材料",
+            ).events  # fmt: skip
+        with self.world.terminal(ENFORCEMENT).acting("办案人员") as a:
+            cr.reply_to_document(
+                a.desk, t[3], document_id=s.documents[0], written=True,
+                summary="已建立涉案物品先行检验制度，移送前由法制机构审核材料",
+            )  # fmt: skip
+
+    def _meeting(self, year: int) -> None:
+        members = (ENFORCEMENT.code, POLICE.code, PROCURATORATE.code)
+        with self.world.terminal(OFFICE_DESK).acting() as a:
+            (affair_id,) = af.convene_meeting(
+                a.desk, meeting_type=MeetingType.ANNUAL, scheduled_for=dt.date.today() - dt.timedelta(days=2),
+                participants=members, agenda=f"通报{year}年度行政执法与刑事司法衔接工作情况，研究疑难案件移送标准",
+            ).affairs  # fmt: skip
+            af.record_meeting_minutes(
+                a.desk, affair_id, attendees=members,
+                minutes="会议通报了全年移送、立案情况；明确货值金额认定以检验报告和价格认定为准；各成员单位按季度报送备案情况。",
+            )  # fmt: skip
+            self.seeded.meetings.append(affair_id)
 
     def _party(self) -> tuple[str, str]:
         body = "91640104MA" + "".join(self.rng.choice(_USCC_ALPHABET) for _ in range(7))
@@ -126,9 +200,6 @@ class Seeder:
 
 
 def seed_world(world: DemoWorld, *, penalty_cases: int = 12, transfers: int = 10, seed: int = 2026) -> Seeded:
-    """Seed ``world`` through the services (see the module docstring); the last pass syncs every terminal."""
-    seeded = Seeder(world, penalty_cases=penalty_cases, transfers=transfers, seed=seed).run()
-    for terminal in world.terminals.values():
-        with terminal.acting():
-            pass
-    return seeded
+    """Seed ``world`` through the services (see the module docstring); the last passes sync every terminal."""
+    with world.kept_sessions(settle=DEMO_AGENCIES):  # the office's terminal pulls when its window logs in
+        return Seeder(world, penalty_cases=penalty_cases, transfers=transfers, seed=seed).run()

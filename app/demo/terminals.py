@@ -50,6 +50,9 @@ class DemoTerminal:
     config: TerminalConfig
     settings: SyncSettings
     operator_files: dict[str, Path] = field(default_factory=dict)  # operator_id → PKCS#12 file
+    kept: dict[str, Acting] | None = None  # the operator kept logged in (``DemoWorld.kept_sessions``), else None
+    tracker: SyncTracker | None = None
+    seen: int = -1  # the tracker's generation this terminal last pulled at
 
     @property
     def data_dir(self) -> Path:
@@ -57,8 +60,14 @@ class DemoTerminal:
 
     @contextmanager
     def acting(self, role: str | None = None, *, sync: bool = True) -> Iterator[Acting]:
-        """Log the operator with ``role`` (default: the first) in, pull from the platform, yield, push, lock."""
+        """Log the operator with ``role`` (default: the first) in, pull from the platform, yield, push, lock.
+
+        While the world keeps sessions (``DemoWorld.kept_sessions``) the operator stays logged in between uses, the
+        pull is skipped when no terminal pushed since this one last synced, and the lock waits for the end."""
         operator = self.agency.operator(role) if role else self.agency.operators[0]
+        if self.kept is not None and self.tracker is not None:
+            yield from self._kept(operator, sync, self.kept, self.tracker)
+            return
         session = login(self.config, self.operator_files[operator.operator_id])
         try:
             desk = sending_desk(session, self.config, self.settings, agency_kind=self.agency.agency.kind)
@@ -74,6 +83,57 @@ class DemoTerminal:
                 engine.stop()
         finally:
             session.lock("演示")
+
+    def _kept(
+        self, operator: DemoOperator, sync: bool, kept: dict[str, Acting], tracker: SyncTracker
+    ) -> Iterator[Acting]:
+        acting = kept.get(operator.operator_id)
+        if acting is None:  # one store, one session: the operator logged in before logs out first
+            self._lock_kept()
+            acting = kept[operator.operator_id] = self.open_acting(operator)
+        if sync and self.seen != tracker.generation:
+            acting.engine.run_once()
+            self.seen = tracker.generation
+        yield acting
+        if sync:
+            report = acting.engine.run_once()
+            if report.pushed:
+                tracker.generation += 1
+            self.seen = tracker.generation
+
+    def sync_now(self) -> None:
+        """One full pass (push and pull) with a kept session, whatever the tracker says."""
+        with self.acting(sync=False) as acting:
+            report = acting.engine.run_once()
+        if self.tracker is not None:
+            self.tracker.generation += 1 if report.pushed else 0
+            self.seen = self.tracker.generation
+
+    def open_acting(self, operator: DemoOperator) -> Acting:
+        """Log ``operator`` in and build the desk and the sync engine (stopped and locked by ``release``)."""
+        session = login(self.config, self.operator_files[operator.operator_id])
+        desk = sending_desk(session, self.config, self.settings, agency_kind=self.agency.agency.kind)
+        return Acting(operator, session, desk, build_engine(session, self.config, self.settings))
+
+    def release(self) -> None:
+        """Stop the kept session's engine and lock it; ``acting`` logs in per use again."""
+        self._lock_kept()
+        self.kept, self.tracker = None, None
+
+    def _lock_kept(self) -> None:
+        while self.kept:
+            _, acting = self.kept.popitem()
+            try:
+                acting.engine.stop()
+            finally:
+                acting.session.lock("演示")
+
+
+@dataclass
+class SyncTracker:
+    """Counts the pushes of the terminals sharing it: a terminal pulls only when someone pushed since its last pull."""
+
+    generation: int = 0
 
 
 def login(config: TerminalConfig, p12: Path) -> OperatorSession:
