@@ -161,3 +161,11 @@ def logged_in(app: TerminalApp) -> bool:
 def _tuned_interpreter() -> None:
     """As run_gui does: the GIL switch interval."""
     tune_interpreter_for_ui()
+
+
+@pytest.fixture(autouse=True)
+def _no_usb_key_inserted(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The UI tests run as on a computer with no USB key reader driver: the SoftHSM tokens that the crypto tests
+    create in this process would otherwise be listed as inserted keys. Tests of token behaviour pass their own
+    ``tokens`` to the application."""
+    monkeypatch.setattr("app.ui.backend.find_token_module", lambda config: None)
