@@ -152,10 +152,13 @@ class RecordForm(QDialog):
         buttons = QDialogButtonBox()
         self.submit_button = buttons.addButton("提交(&S)", QDialogButtonBox.ButtonRole.AcceptRole)
         self.cancel_button = buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
-        self.submit_button.setDefault(True)
         buttons.accepted.connect(self.submit)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        # Only once the buttons are in the dialog does it learn its default: Enter anywhere submits. Tabbing past 取消
+        # must not make that the default instead (Enter in a field would cancel the form).
+        self.submit_button.setDefault(True)
+        self.cancel_button.setAutoDefault(False)
         inputs = [e.input for e in self.editors.values()]
         for before, after in zip(
             [*inputs, self.submit_button], [*inputs[1:], self.submit_button, self.cancel_button], strict=False
