@@ -1,13 +1,15 @@
-"""Screenshots of the main screens from the seeded demo world (``lianjie demo --screenshots DIR`` after the
+"""Screenshots of the main screens from the seeded demo world (``lianjie demo --screenshots DIR``, after the
 single-terminal shots): the login window with the demo's 切换终端 bar, 工作台, a case's detail with its timeline,
-发件箱, 统计 and the transfer wizard's materials page — real windows on the market regulator's terminal, real data
-entered through the services and synced through the embedded platform. Run it under Xvfb (QT_QPA_PLATFORM=xcb)."""
+收件箱, 发件箱 (a packet 待发送 while sync is paused), 统计 and the transfer wizard's materials page: real windows
+on the market regulator's terminal, real data entered through the services and synced through the embedded
+platform. Run it under Xvfb (QT_QPA_PLATFORM=xcb)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication, QWidget
+from PIL import Image
+from PySide6.QtWidgets import QApplication, QPushButton, QWidget
 
 from app.demo.agencies import DEMO_PIN, ENFORCEMENT
 from app.demo.seed import Seeded
@@ -25,8 +27,11 @@ MATERIAL_TEXT = "现场检查笔录：执法人员在该公司仓库查见不合
 
 
 def save(widget: QWidget, path: Path) -> Path:
-    """A PNG of ``widget`` at the highest compression (the docs keep small files)."""
-    widget.grab().save(str(path), "PNG", 0)  # PNG quality 0: the strongest compression
+    """A PNG of ``widget`` in 256 colours, undithered (flat UI colours and text stay crisp; the docs keep small
+    files: about a third of the full-colour size)."""
+    widget.grab().save(str(path), "PNG")
+    image = Image.open(path).convert("RGB")
+    image.quantize(256, Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(path, optimize=True)
     return path
 
 
@@ -74,17 +79,17 @@ def _shoot(terminal: TerminalApp, seeded: Seeded, out: Path) -> list[Path]:
     spin(lambda: workbench.loads > 1, timeout=20)
     settle()
     shots.append(save(main, out / "workbench.png"))
-    outbox = main.navigate("outbox")
-    assert isinstance(outbox, MailboxController)
-    spin(lambda: outbox.loads > 0 and outbox.table.rowCount() > 0)
-    outbox.table.selectRow(0)
-    settle()
-    shots.append(save(main, out / "outbox.png"))
     statistics = main.navigate("statistics")
     assert isinstance(statistics, StatisticsController)
     spin(lambda: statistics.loads > 0)
     settle(1.0)
     shots.append(save(main, out / "statistics.png"))
+    inbox = main.navigate("inbox")
+    assert isinstance(inbox, MailboxController)
+    spin(lambda: inbox.loads > 0 and inbox.table.rowCount() > 0)
+    inbox.table.selectRow(0)
+    settle()
+    shots.append(save(main, out / "inbox.png"))
     cases = main.navigate("cases")
     assert isinstance(cases, CasesController)
     spin(lambda: cases.model.counted and cases.model.row_at(0) is not None)
@@ -95,7 +100,19 @@ def _shoot(terminal: TerminalApp, seeded: Seeded, out: Path) -> list[Path]:
     settle()
     shots.append(save(detail, out / "case-detail.png"))
     detail.reject()
+    pause = next((b for b in main.findChildren(QPushButton) if b.text() == "暂停" and b.isEnabled()), None)
+    if pause is not None:  # what the wizard records stays 待发送 in the 发件箱
+        pause.click()
+        settle(1.0)
     shots.append(_wizard(cases, seeded, out))
+    outbox = main.navigate("outbox")
+    assert isinstance(outbox, MailboxController)
+    outbox.refresh()
+    spin(lambda: outbox.loads > 0 and outbox.table.rowCount() > 0)
+    settle()
+    outbox.table.selectRow(0)
+    settle()
+    shots.append(save(main, out / "outbox.png"))
     return shots
 
 
@@ -105,6 +122,7 @@ def _wizard(cases: CasesController, seeded: Seeded, out: Path) -> Path:
     assert detail is not None
     spin(lambda: detail.view is not None)
     wizard = detail.open_transfer()
+    wizard.resize(880, 600)
     wizard.report.officers.setText("王丽、张伟")
     wizard.report.summary.setPlainText("当事人销售不合格电线电缆，货值金额8.65万元，涉嫌销售伪劣产品罪。")
     wizard.next()
@@ -112,7 +130,7 @@ def _wizard(cases: CasesController, seeded: Seeded, out: Path) -> Path:
     folder = out.parent / f".{out.name}-materials"
     folder.mkdir(exist_ok=True)
     slots = list(wizard.materials.panel.slots.values())
-    for slot, stem in zip(slots[:2], ("移送书", "现场检查笔录"), strict=False):
+    for slot, stem in zip(slots[:2], ("银兴市监移〔2026〕12号", "调查报告"), strict=False):
         path = folder / f"{stem}.txt"
         path.write_text(MATERIAL_TEXT, encoding="utf-8")
         slot.add_file(path)

@@ -68,6 +68,7 @@ class Seeder:
         self.transfer_count = max(transfers, 10)
         self.seeded = Seeded()
         self.serial = 100
+        self.now = dt.datetime.now(dt.UTC)
 
     def run(self) -> Seeded:
         t, year = self.seeded.transfers, 2026
@@ -76,13 +77,20 @@ class Seeder:
         with self.world.terminal(ENFORCEMENT).acting("办案人员") as a:
             for index in range(self.penalty_cases):
                 self._penalty_case(a, decided=index % 3 != 0)
-            for _ in range(self.transfer_count):
-                t.append(self._open(a, serious=True))
+            for sales in (Decimal(86500), Decimal(43000)):  # 以罚代刑: over the threshold, and near it (80%)
+                self._penalty_case(a, decided=True, offence=OFFENCES[0], measures=(("sales_amount", sales),))
+            for index in range(self.transfer_count):  # opened weeks ago, so some deadlines have passed
+                t.append(self._open(a, serious=True, occurred_at=self.now - dt.timedelta(days=30 - index)))
             for case_id in t[:-1]:
-                tr.report_transfer(a.desk, case_id, officers=("王丽", "张伟"), summary="涉案金额已达追诉标准")
+                late = {t[-3]: 12, t[-2]: 8}.get(case_id)  # t[-3], t[-2]: reported long ago, now overdue
+                tr.report_transfer(
+                    a.desk, case_id, officers=("王丽", "张伟"), summary="涉案金额已达追诉标准",
+                    occurred_at=self.now - dt.timedelta(days=late) if late else None,
+                )  # fmt: skip
         with self.world.terminal(ENFORCEMENT).acting("负责人") as a:
-            for case_id in t[:-2]:
-                tr.approve_transfer(a.desk, case_id)  # t[-2]: 待负责人审批
+            for case_id in t[:-2]:  # t[-2]: 待负责人审批
+                late = 10 if case_id == t[-3] else None
+                tr.approve_transfer(a.desk, case_id, occurred_at=self.now - dt.timedelta(days=late) if late else None)
         with self.world.terminal(ENFORCEMENT).acting("办案人员") as a:
             for number, case_id in enumerate(t[:-3], start=1):  # t[-3]: 已批准，待移送
                 tr.transfer_case(
@@ -178,24 +186,30 @@ class Seeder:
         body = "91640104MA" + "".join(self.rng.choice(_USCC_ALPHABET) for _ in range(7))
         return f"宁夏{self.rng.choice(FIRMS)}有限公司", body + uscc_check_character(body)
 
-    def _open(self, acting: Acting, *, serious: bool = False) -> str:
+    def _open(
+        self, acting: Acting, *, serious: bool = False, offence: tuple[str, str] | None = None,
+        occurred_at: dt.datetime | None = None,
+    ) -> str:  # fmt: skip
         party, party_id = self._party()
-        offence, code = self.rng.choice(OFFENCES)
+        name, code = offence or self.rng.choice(OFFENCES)
         self.serial += 1
         (case_id,) = open_penalty_case(
-            acting.desk, case_number=f"银兴市监立〔2026〕{self.serial}号", title=f"{party}涉嫌{offence}案",
-            offence_code=code, party_name=party, party_id=party_id, serious=serious,
+            acting.desk, case_number=f"银兴市监立〔2026〕{self.serial}号", title=f"{party}涉嫌{name}案",
+            offence_code=code, party_name=party, party_id=party_id, serious=serious, occurred_at=occurred_at,
         ).cases  # fmt: skip
         return case_id
 
-    def _penalty_case(self, acting: Acting, *, decided: bool) -> None:
-        case_id = self._open(acting)
+    def _penalty_case(
+        self, acting: Acting, *, decided: bool, offence: tuple[str, str] | None = None,
+        measures: tuple[tuple[str, Decimal], ...] = (),
+    ) -> None:  # fmt: skip
+        case_id = self._open(acting, offence=offence)
         self.seeded.penalty.append(case_id)
         if decided:
             tr.record_penalty_decision(
                 acting.desk, case_id, decision_number=f"银兴市监罚〔2026〕{self.serial}号",
                 procedure=PenaltyProcedure.GENERAL, fine=Decimal(self.rng.randint(5, 200) * 100),
-                summary="责令改正，并处罚款",
+                measures=measures, summary="责令改正，并处罚款",
             )  # fmt: skip
 
 

@@ -10,6 +10,8 @@ from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QPushButton, QV
 
 from app.config import TerminalConfig
 
+CHECKED_STYLE = "QPushButton:checked { background-color: #1d4e7e; color: white; border-color: #1d4e7e; }"
+
 
 @dataclass(frozen=True)
 class DemoTerminalChoice:
@@ -42,6 +44,7 @@ class DemoSwitchBar(QWidget):
             layout.addWidget(button)
             self.buttons.append(button)
         layout.addStretch(1)
+        self.setStyleSheet(CHECKED_STYLE)
 
 
 class DemoSwitcher:
