@@ -36,10 +36,11 @@ class AppContext:
     lock_check_ms: int = 5000
     token_poll_ms: int = 3000
     # Hooks the main window connects: open a case by id; preview a PDF (title, optional audit subject such as
-    # "case:<id>"); the sync driver. ``open_form(kind)`` is connected by the forms (None: the 新建 buttons hide).
+    # "case:<id>"); the sync driver. ``open_form(kind, affair_id="")`` is connected by the main window: the affairs
+    # pages' 新建 (no id) and 后续记录 (the selected affair); None: those buttons hide.
     open_case: Callable[[str], None] | None = None
     preview_document: Callable[..., object] | None = None
-    open_form: Callable[[str], object] | None = None
+    open_form: Callable[..., object] | None = None
     sync: SyncStatusDriver | None = None
 
     def require_backend(self) -> Backend:

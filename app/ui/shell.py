@@ -253,11 +253,12 @@ class MainWindow(QMainWindow):
         window.show()
         return window
 
-    def open_form(self, kind: str) -> QWidget | None:
-        """新建 on an affairs page: the form of ``kind``; 提前介入 is a case record, so it says where to enter it."""
+    def open_form(self, kind: str, affair_id: str = "") -> QWidget | None:
+        """An affairs page's form of ``kind`` (the follow-up on ``affair_id`` when given); 提前介入 is a case record,
+        so for it the window says where to enter it."""
         if self.session is None:
             return None
-        spec = affair_form(kind)
+        spec = affair_form(kind, affair_id)
         if spec is None:
             box = QMessageBox(QMessageBox.Icon.Information, "提前介入", EARLY_INTERVENTION_HINT, parent=self)
             box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -265,7 +266,7 @@ class MainWindow(QMainWindow):
             widget: QWidget = box
         else:
             host, _kind, _head = host_for(self.context, self.session)
-            form = RecordForm(spec, host, "", self)
+            form = RecordForm(spec, host, affair_id, self)
             form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             page = self.controller(self.current_key())
             refresh = getattr(page, "refresh", None)

@@ -4,9 +4,15 @@ there is listed), 录入案件 on the case list opens the penalty case form with
 
 from __future__ import annotations
 
+import datetime as dt
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
+from app.domain.agencies import AgencyKind
+from app.domain.events import LinkageType
+from app.domain.timezone import CST
+from app.services.affairs import file_linkage
 from app.ui.features.affairs.page import AffairsController
 from app.ui.features.case_detail import CaseDetailView
 from app.ui.features.cases.controller import CasesController
@@ -15,8 +21,8 @@ from app.ui.forms.form import RecordForm
 from app.ui.shell import MainWindow
 from tests.services.conftest import Terminal
 from tests.ui.conftest import STALL_LIMIT_MS, KdfWindows, Running, log_in, start_app, stop_app, type_text
-from tests.ui.feature_support import overdue_transfer_report
-from tests.ui.support_cases import POLICE_CODE, credit_code, with_office
+from tests.ui.feature_support import operator_desk, overdue_transfer_report
+from tests.ui.support_cases import POLICE_CODE, PROCURATORATE_CODE, credit_code, with_office
 
 
 def _click_new(qtbot, main: MainWindow, key: str) -> object:
@@ -126,4 +132,32 @@ def test_double_click_on_a_workbench_duty_opens_the_case_detail(qtbot, running: 
     qtbot.waitUntil(lambda: detail.view is not None, timeout=10_000)
     assert detail.view is not None and detail.view.case_number == "银兴市监立〔2026〕31号"
     assert detail.isVisible()
+    assert running.stall_ms < STALL_LIMIT_MS, running.watchdog.stalls
+
+
+def test_the_follow_up_button_opens_the_form_on_the_selected_linkage_filing(qtbot, running: Running) -> None:
+    main = log_in(qtbot, running)
+    file_linkage(
+        operator_desk(main), linkage=LinkageType.ADMIN_CRIMINAL, recipient_code=PROCURATORATE_CODE,
+        recipient_kind=AgencyKind.PROCURATORATE, related_case_id="兴市监罚〔2026〕7号", summary="移送公安机关立案",
+        occurred_at=dt.datetime.now(CST) - dt.timedelta(hours=1),
+    )  # fmt: skip
+    qtbot.wait(300)
+    running.watchdog.reset()
+    page = main.navigate("linkage_filing")
+    assert isinstance(page, AffairsController)
+    qtbot.waitUntil(lambda: page.table.rowCount() == 1 and page.next_button.isEnabled(), timeout=10_000)
+    assert page.next_button.isVisible() and page.next_button.text() == "报送备案情况…"
+    qtbot.mouseClick(page.next_button, Qt.MouseButton.LeftButton)
+    form = main._forms[-1]
+    assert isinstance(form, RecordForm) and form.windowTitle() == "报送备案情况"
+    affair = page.table.current_record()
+    assert affair is not None and form.case_id == affair.affair_id  # the follow-up names the selected filing
+    form.editors["summary"].set_text("已报领导小组办公室")
+    form.submit_button.click()
+    # 报送 is the recipient's record (seed §14): the enforcement agency is refused in Chinese, in the form, text kept.
+    qtbot.waitUntil(lambda: form.error.text() != "", timeout=10_000)
+    assert "行政执法机关不能录入此项" in form.error.text() and form.isVisible()
+    assert form.texts()["summary"] == "已报领导小组办公室"
+    form.reject()
     assert running.stall_ms < STALL_LIMIT_MS, running.watchdog.stalls

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from app.ui.forms.spec import FormSpec
-from app.ui.forms.specs_affairs import AFFAIR_FORMS
+from app.ui.forms.specs_affairs import AFFAIR_FOLLOWUPS, AFFAIR_FORMS
 from app.ui.forms.specs_enforcement import FORMS as ENFORCEMENT
 from app.ui.forms.specs_followups import FOLLOWUPS
 from app.ui.forms.specs_justice import COURT, DOCUMENT_ISSUED, JUDGMENT, POLICE, PROCURATORATE, SUPERVISION
@@ -27,6 +27,7 @@ def form_for(kind: str) -> FormSpec | None:
     return FORMS.get(kind)
 
 
-def affair_form(kind: str) -> FormSpec | None:
-    """The form an affairs page's 新建 opens (``consultation``, ``meeting``, ``linkage``, ``inspection``)."""
-    return AFFAIR_FORMS.get(kind)
+def affair_form(kind: str, affair_id: str = "") -> FormSpec | None:
+    """The form an affairs page opens (``consultation``, ``meeting``, ``linkage``, ``inspection``): 新建 without an
+    affair id, the record that follows on it (答复, 纪要, 报送, 通报) with one."""
+    return (AFFAIR_FOLLOWUPS if affair_id else AFFAIR_FORMS).get(kind)

@@ -12,7 +12,7 @@ from app.services import affairs
 from app.services.cases import CaseDesk
 from app.services.changes import Changes
 from app.ui.forms.fields import FieldSpec
-from app.ui.forms.spec import Action, FormSpec, choice, yes_no
+from app.ui.forms.spec import Action, FormSpec, choice, named, yes_no
 
 _JUSTICE = {"police": AgencyKind.POLICE.label, "procuratorate": AgencyKind.PROCURATORATE.label}
 
@@ -89,4 +89,38 @@ AFFAIR_FORMS: dict[str, FormSpec] = {
     "meeting": MEETING,
     "linkage": LINKAGE,
     "inspection": INSPECTION,
+}
+
+# The record that follows on the selected affair (its id is the form's case id): 答复, 纪要, 报送, 通报.
+AFFAIR_FOLLOWUPS: dict[str, FormSpec] = {
+    "consultation": FormSpec(
+        "consultation.answered",
+        "咨询答复",
+        (yes_no("written", "答复方式(&W)", "书面答复", "其他方式"), FieldSpec("answer", "答复内容(&A)", "long")),
+        named(affairs.answer_consultation),
+        note="实施意见第11条：书面咨询应书面答复。",
+    ),
+    "meeting": FormSpec(
+        "meeting.held",
+        "联席会议纪要",
+        (
+            FieldSpec("attendees", "参会单位（以顿号分隔）(&P)", "list"),
+            FieldSpec("minutes", "会议纪要(&M)", "long"),
+        ),
+        named(affairs.record_meeting_minutes),
+    ),
+    "linkage": FormSpec(
+        "linkage.reported",
+        "报送备案情况",
+        (FieldSpec("summary", "报送内容(&S)", "long"),),
+        named(affairs.report_linkage),
+        note="实施意见第14条：备案情况报领导小组办公室。",
+    ),
+    "inspection": FormSpec(
+        "inspection.notice_published",
+        "检查通报",
+        (FieldSpec("document_number", "通报文号(&N)"), FieldSpec("summary", "通报内容(&S)", "long")),
+        named(affairs.publish_inspection_notice),
+        note="实施意见第19条：检查结果予以通报。",
+    ),
 }

@@ -15,6 +15,7 @@ from app.services.affairs_queries import AffairSummary, affair_summaries
 from app.ui.context import AppContext
 from app.ui.features.base import FeatureController
 from app.ui.features.record_table import CellStyle, Column, RecordTable
+from app.ui.forms import affair_form
 from app.ui.widgets import hint, message_label, page_title, show_message
 
 if TYPE_CHECKING:
@@ -71,6 +72,11 @@ class AffairsController(FeatureController):
         self.new_button = QPushButton("新建…")
         self.new_button.clicked.connect(self._new)
         heading.addWidget(self.new_button)
+        following = affair_form(form_kind, affair_id="selected")  # 答复, 纪要, 报送, 通报: what follows on a record
+        self.next_button = QPushButton(f"{following.title}…" if following is not None else "")
+        self.next_button.setToolTip("对选中的记录录入后续记录")
+        self.next_button.clicked.connect(self._next)
+        heading.addWidget(self.next_button)
         layout.addLayout(heading)
         layout.addWidget(hint(purpose))
         self.error = message_label()
@@ -88,12 +94,20 @@ class AffairsController(FeatureController):
         self._sync_new_button()
 
     def _sync_new_button(self) -> None:
-        # The forms engineer connects context.open_form; until then there is nothing to open.
-        self.new_button.setVisible(self.context.open_form is not None)
+        # The main window connects context.open_form; without it there is nothing to open.
+        connected = self.context.open_form is not None
+        self.new_button.setVisible(connected)
+        self.next_button.setVisible(connected and bool(self.next_button.text()))
+        self.next_button.setEnabled(self.table.current_record() is not None)
 
     def _new(self) -> None:
         if self.context.open_form is not None:
             self.context.open_form(self.form_kind)
+
+    def _next(self) -> None:
+        affair = self.table.current_record()
+        if self.context.open_form is not None and affair is not None:
+            self.context.open_form(self.form_kind, affair.affair_id)
 
     def session_started(self, session: ActiveSession) -> None:
         super().session_started(session)
@@ -136,4 +150,5 @@ class AffairsController(FeatureController):
 
     def _show_detail(self) -> None:
         affair = self.table.current_record()
+        self.next_button.setEnabled(affair is not None)
         self.detail.setHtml(history_html(affair) if affair is not None else "")
