@@ -70,7 +70,7 @@ def check_party_id(value: str) -> None:
         validate_credit_code(normalised)
 
 
-def to_value(spec: FieldSpec, text: str) -> Any:
+def to_value(spec: FieldSpec, text: str, now: dt.datetime | None = None) -> Any:
     """The value the service function takes for the field's text (already checked)."""
     value = text.strip()
     if spec.kind == "amount":
@@ -78,7 +78,7 @@ def to_value(spec: FieldSpec, text: str) -> Any:
     if spec.kind == "date":
         return dt.date.fromisoformat(value)
     if spec.kind == "when":
-        return dt.datetime.strptime(value, WHEN_FORMAT).replace(tzinfo=CST) if value else None
+        return when_value(value, now)
     if spec.kind == "list":
         return tuple(p for p in _LIST_SEPARATORS.split(value) if p)
     if spec.kind == "check":
@@ -88,6 +88,16 @@ def to_value(spec: FieldSpec, text: str) -> Any:
     if spec.convert is not None:
         return spec.convert(value)
     return value
+
+
+def when_value(text: str, now: dt.datetime | None = None) -> dt.datetime | None:
+    """The moment a 发生时间 text names. The field shows minutes; a text naming the current minute means "now",
+    with its seconds, so that a record entered later in the same minute never sorts before an earlier one."""
+    if not text:
+        return None
+    moment = dt.datetime.strptime(text, WHEN_FORMAT).replace(tzinfo=CST)
+    current = (now or dt.datetime.now(CST)).astimezone(CST)
+    return current if moment == current.replace(second=0, microsecond=0) else moment
 
 
 def payload(fields: tuple[FieldSpec, ...], texts: Mapping[str, str]) -> dict[str, Any]:
