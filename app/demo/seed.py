@@ -71,7 +71,7 @@ class Seeder:
         self.now = dt.datetime.now(dt.UTC)
 
     def run(self) -> Seeded:
-        t, year = self.seeded.transfers, 2026
+        s, t, year = self.seeded, self.seeded.transfers, 2026
         if OFFICE_DESK.code in self.world.terminals:  # first, before the office's terminal has much to pull
             self._meeting(year)
         with self.world.terminal(ENFORCEMENT).acting("办案人员") as a:
@@ -87,6 +87,19 @@ class Seeder:
                     a.desk, case_id, officers=("王丽", "张伟"), summary="涉案金额已达追诉标准",
                     occurred_at=self.now - dt.timedelta(days=late) if late else None,
                 )  # fmt: skip
+            for question in (
+                "销售伪劣产品案件中货值金额如何认定？",
+                "假冒注册商标案件的非法经营数额是否包括已销售部分？",
+            ):
+                s.consultations += af.ask_consultation(
+                    a.desk, consulted_code=POLICE.code, consulted_kind=AgencyKind.POLICE, written=True,
+                    question=question,
+                ).affairs  # fmt: skip
+            s.linkage_filings += af.file_linkage(
+                a.desk, linkage=LinkageType.ADMIN_CRIMINAL, recipient_code=PROCURATORATE.code,
+                recipient_kind=AgencyKind.PROCURATORATE, related_case_id=t[0],
+                summary="涉嫌销售伪劣产品案已移送公安机关，报请备案",
+            ).affairs  # fmt: skip
         with self.world.terminal(ENFORCEMENT).acting("负责人") as a:
             for case_id in t[:-2]:  # t[-2]: 待负责人审批
                 late = 10 if case_id == t[-3] else None
@@ -101,6 +114,10 @@ class Seeder:
             for case_id in t[:-4]:  # t[-4]: 已移送，待签收
                 tr.record_receipt(a.desk, case_id)
         with self.world.terminal(POLICE).acting("负责人") as a:
+            # the first consultation is answered; the second stays within its 3 working days
+            af.answer_consultation(
+                a.desk, s.consultations[0], written=True, answer="按违法产品的标价计算；无标价的，按市场中间价格计算。"
+            )
             for number, case_id in enumerate(t[:3], start=1):  # filed
                 tr.record_filing_decision(a.desk, case_id, filed=True, document_number=f"兴公立字〔{year}〕{number}号")
             for number, case_id in enumerate(t[3:6], start=1):  # not filed
@@ -128,29 +145,11 @@ class Seeder:
             cr.request_prosecution(
                 a.desk, t[0], procuratorate_code=PROCURATORATE.code, document_number=f"兴公诉字〔{year}〕1号"
             )
-        self._procuratorate_and_affairs(year)
+        self._judgment_and_suggestion(year)
         return self.seeded
 
-    def _procuratorate_and_affairs(self, year: int) -> None:
+    def _judgment_and_suggestion(self, year: int) -> None:
         t, s = self.seeded.transfers, self.seeded
-        with self.world.terminal(ENFORCEMENT).acting("办案人员") as a:
-            for question in (
-                "销售伪劣产品案件中货值金额如何认定？",
-                "假冒注册商标案件的非法经营数额是否包括已销售部分？",
-            ):
-                s.consultations += af.ask_consultation(
-                    a.desk, consulted_code=POLICE.code, consulted_kind=AgencyKind.POLICE, written=True,
-                    question=question,
-                ).affairs  # fmt: skip
-            s.linkage_filings += af.file_linkage(
-                a.desk, linkage=LinkageType.ADMIN_CRIMINAL, recipient_code=PROCURATORATE.code,
-                recipient_kind=AgencyKind.PROCURATORATE, related_case_id=t[0],
-                summary="涉嫌销售伪劣产品案已移送公安机关，报请备案",
-            ).affairs  # fmt: skip
-        with self.world.terminal(POLICE).acting("负责人") as a:  # the second one stays within its 3 working days
-            af.answer_consultation(
-                a.desk, s.consultations[0], written=True, answer="按违法产品的标价计算；无标价的，按市场中间价格计算。"
-            )
         with self.world.terminal(PROCURATORATE).acting("检察官") as a:
             cr.decide_prosecution(a.desk, t[0], indicted=True, document_number=f"兴检刑诉〔{year}〕1号")
             judged_on = dt.date.today() - dt.timedelta(days=1)
