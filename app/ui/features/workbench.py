@@ -37,7 +37,7 @@ TODO_COLUMNS: tuple[Column[TodoRow], ...] = (
 WARNING_COLUMNS: tuple[Column[WarningRow], ...] = (
     Column("预警规则", lambda w: w.rule, 10),
     Column("案件", lambda w: w.subject, 24),
-    Column("数额与依据", lambda w: w.figures or w.message),
+    Column("数额与依据", lambda w: w.message or w.figures),  # the sentence the operator reads, with the figures
 )
 URGENCY_BACKGROUND = {Urgency.OVERDUE: RED, Urgency.DUE_TODAY: ORANGE, Urgency.DUE_SOON: YELLOW}
 
