@@ -4,7 +4,10 @@ documents, packets with their receipts, and the records this agency may enter no
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
+import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -16,13 +19,16 @@ from app.domain.deadlines import DEFAULT_POLICY, DeadlinePolicy, WorkingCalendar
 from app.domain.events import EventKind
 from app.domain.lifecycle import CaseHistory, allowed_moves, effective_history
 from app.models.attachments import AttachmentRecord, list_attachments
+from app.models.directory import list_agencies
 from app.models.store import Store
-from app.models.sync_tables import OutboxRow, ReceiptRow
+from app.models.sync_tables import InboxRow, OutboxRow, ReceiptRow
 from app.models.tables import IssuedDocumentRow
 from app.services.case_queries import case_history, entry_statuses
 from app.services.cases import CaseDesk
 from app.services.login import OperatorSession
 from app.services.sync import SyncSettings, sending_desk, sync_settings
+from app.sync.packet.archive import MANIFEST_NAME
+from app.sync.packet.manifest import parse_manifest
 
 # The agency kind of this terminal is not in its certificate profile; deployments set it in config.toml.
 AGENCY_KIND_SETTING = "agency_kind"
@@ -52,10 +58,22 @@ class TimelineEntry:
     entered_at: dt.datetime
     in_force: bool
     marks: tuple[DeadlineMark, ...]
+    agency_name: str = ""  # from the agency directory; "" when the agency is not in it
+    operator_name: str = ""  # from the signed packets that carried the record; "" when none is here
 
     @property
     def missed(self) -> bool:
         return any(not m.met for m in self.marks)
+
+    @property
+    def who(self) -> str:
+        """单位 / 操作员 in words, each falling back to its code or ID when its name is not known here."""
+        return f"{self.agency_name or self.agency_code} / {self.operator_name or self.operator_id}"
+
+    @property
+    def who_codes(self) -> str:
+        """The agency's 统一社会信用代码 and the operator's ID (the tooltip of ``who``)."""
+        return f"{self.agency_code} / {self.operator_id}"
 
 
 @dataclass(frozen=True)
@@ -66,6 +84,7 @@ class OpenPeriod:
     agency_code: str
     due: dt.datetime
     overdue: bool
+    agency_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -130,6 +149,38 @@ def _documents(session: Session, case_id: str) -> tuple[IssuedDocumentView, ...]
     return tuple(IssuedDocumentView(r.number, r.doc_type, r.issued_at) for r in rows)
 
 
+def agency_names(session: Session) -> dict[str, str]:
+    """统一社会信用代码 → agency name, from the directory the office publishes."""
+    return {entry.agency.code: entry.agency.name for entry in list_agencies(session)}
+
+
+# A manifest is a few kilobytes; anything larger in a stored packet is not read for a name.
+_MANIFEST_LIMIT = 1 << 20
+
+
+def _signer(data: bytes) -> tuple[str, str] | None:
+    """(operator ID, name) of a stored packet's signer, from its manifest; None when it cannot be read."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if archive.getinfo(MANIFEST_NAME).file_size > _MANIFEST_LIMIT:
+                return None
+            manifest = parse_manifest(archive.read(MANIFEST_NAME))
+    except Exception:  # a name is a courtesy; the ID still shows
+        return None
+    return manifest.operator.id, manifest.operator.name
+
+
+def operator_names(session: Session, case_id: str) -> dict[str, str]:
+    """Operator ID → name, as the signed packets of the case (sent from here or received) name their signers."""
+    names: dict[str, str] = {}
+    for table in (OutboxRow, InboxRow):
+        for data in session.scalars(select(table.data).where(table.case_id == case_id)):
+            signer = _signer(data)
+            if signer is not None and signer[1]:
+                names.setdefault(*signer)
+    return names
+
+
 def case_packets(session: Session, case_id: str) -> tuple[PacketView, ...]:
     """The case's packets in the outbox, oldest first, each with its receipt time if receipted."""
     query = (
@@ -154,8 +205,9 @@ def case_packets(session: Session, case_id: str) -> tuple[PacketView, ...]:
 
 
 def _timeline(
-    history: CaseHistory, entry: dict[str, DeadlineMark], calendar: WorkingCalendar, policy: DeadlinePolicy
-) -> tuple[TimelineEntry, ...]:
+    history: CaseHistory, entry: dict[str, DeadlineMark], calendar: WorkingCalendar, policy: DeadlinePolicy,
+    agencies: Mapping[str, str], operators: Mapping[str, str],
+) -> tuple[TimelineEntry, ...]:  # fmt: skip
     in_force = {e.event_id for e in effective_history(history.events)}
     closed_by: dict[str, list[DeadlineMark]] = {}
     for obligation in history.state.obligations:
@@ -179,6 +231,8 @@ def _timeline(
                 event.entered_at,
                 event.event_id in in_force,
                 tuple(marks),
+                agencies.get(event.agency_code, ""),
+                operators.get(event.operator_id, ""),
             )
         )
     return tuple(entries)
@@ -187,8 +241,11 @@ def _timeline(
 def case_view(
     store: Store, case_id: str, agency_kind: AgencyKind, *, now: dt.datetime,
     calendar: WorkingCalendar | None = None, policy: DeadlinePolicy = DEFAULT_POLICY,
+    enrolled: Mapping[str, str] | None = None,
 ) -> CaseView:  # fmt: skip
-    """Everything the case detail shows (worker thread); ``CaseNotFound`` when no record of it is here."""
+    """Everything the case detail shows (worker thread); ``CaseNotFound`` when no record of it is here.
+
+    Operators are named by ``enrolled`` (ID → name of this terminal's operators) and else by the signed packets."""
     calendar = calendar or WorkingCalendar()
     history = case_history(store, case_id)
     entry = {
@@ -196,21 +253,37 @@ def case_view(
         for s in entry_statuses(store, case_id, calendar, policy)
     }
     state = history.state
+
+    def load(session: Session) -> tuple[
+        tuple[AttachmentRecord, ...], tuple[IssuedDocumentView, ...], tuple[PacketView, ...], dict[str, str],
+        dict[str, str],
+    ]:  # fmt: skip
+        return (
+            list_attachments(session, case_id), _documents(session, case_id), case_packets(session, case_id),
+            agency_names(session), operator_names(session, case_id),
+        )  # fmt: skip
+
+    materials, documents, packets, agencies, operators = store.read(load)
+    operators.update(enrolled or {})
     periods = []
     for obligation in state.open_obligations():
         rule = policy.rule(obligation.rule)
         due = rule.due(obligation.started_at, calendar)
-        periods.append(OpenPeriod(rule.label, obligation.agency_code, due.at, due.is_late(now)))
-
-    def load(
-        session: Session,
-    ) -> tuple[tuple[AttachmentRecord, ...], tuple[IssuedDocumentView, ...], tuple[PacketView, ...]]:
-        return list_attachments(session, case_id), _documents(session, case_id), case_packets(session, case_id)
-
-    materials, documents, packets = store.read(load)
+        periods.append(
+            OpenPeriod(
+                rule.label, obligation.agency_code, due.at, due.is_late(now), agencies.get(obligation.agency_code, "")
+            )
+        )
+    packets = tuple(
+        PacketView(
+            p.packet_id, p.kind, p.state, p.state_label, p.reason, p.created_at,
+            tuple(agencies.get(c, c) for c in p.recipients), p.receipted_at,
+        )
+        for p in packets
+    )  # fmt: skip
     allowed = tuple(sorted(allowed_moves(state, agency_kind), key=str))
     return CaseView(
         case_id, state.case_number, state.title, state.party_name, state.party_id, state.stage.label,
-        state.agency_code, _timeline(history, entry, calendar, policy), tuple(periods), materials, documents,
-        packets, allowed,
+        state.agency_code, _timeline(history, entry, calendar, policy, agencies, operators), tuple(periods),
+        materials, documents, packets, allowed,
     )  # fmt: skip

@@ -16,8 +16,11 @@ from sqlalchemy.orm import Session
 from app.domain.events import EVENT_TYPES
 from app.domain.events.base import EventKind
 from app.models.directory import list_agencies
+from app.models.events import affair_events
 from app.models.snapshots import load_case_states
 from app.models.sync_tables import InboxRow, OutboxRow, ReceiptRow
+from app.models.tables import AffairRow
+from app.services.affairs_queries import AFFAIR_TYPES
 from app.sync.inbox import read_state, write_state
 
 # The states a packet passes through. The outbox holds packets that are already signed; drafts and approvals live
@@ -99,8 +102,29 @@ def kind_label(kind: str) -> str:
 
 
 def _case_labels(session: Session, case_ids: set[str]) -> dict[str, str]:
+    """What each packet is about, in words: 案件编号 and name for a case, the affair's kind and subject for a
+    consultation, meeting, 备案 or inspection (its first record's question or summary); nothing when unknown here."""
     states = load_case_states(session, case_ids)
-    return {case_id: f"{state.case_number} {state.title}" for case_id, state in states.items()}
+    labels = {case_id: f"{state.case_number} {state.title}" for case_id, state in states.items()}
+    rest = case_ids - set(labels)
+    if rest:
+        for row in session.scalars(select(AffairRow).where(AffairRow.affair_id.in_(rest))):
+            labels[row.affair_id] = _affair_label(session, row)
+    return labels
+
+
+# The fields that say what an affair is about, in the order the first record carries them.
+_SUBJECT_FIELDS = ("question", "agenda", "summary", "findings", "reasons", "answer", "minutes", "document_number")
+
+
+def _affair_label(session: Session, row: AffairRow) -> str:
+    kind = AFFAIR_TYPES.get(row.affair_type, "事务")
+    events = affair_events(session, row.affair_id)
+    first = events[0] if events else None
+    text = next((str(getattr(first, f)) for f in _SUBJECT_FIELDS if getattr(first, f, "")), "")
+    if len(text) > 40:
+        text = text[:40] + "…"
+    return f"{kind}：{text}" if text else kind
 
 
 def _agency_names(session: Session) -> dict[str, str]:

@@ -4,9 +4,10 @@ issued documents, packets with their receipts, and the records this agency may e
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from cryptography.x509.oid import NameOID
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
@@ -24,6 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.config import TerminalConfig
+from app.crypto.keyslots import list_operators
 from app.domain.agencies import AgencyKind
 from app.domain.errors import AppError
 from app.domain.events import EVENT_TYPES, EventKind
@@ -60,6 +63,20 @@ def _table(headers: tuple[str, ...], name: str) -> QTableWidget:
     return table
 
 
+def enrolled_names(config: TerminalConfig) -> dict[str, str]:
+    """Operator ID → name (the certificate's CN) of the operators enrolled on this terminal; {} when unreadable."""
+    names: dict[str, str] = {}
+    try:
+        operators = list_operators(config)
+    except Exception:  # a name is a courtesy: the timeline then shows the ID
+        return names
+    for operator in operators:
+        common = operator.certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+        if operator.operator_id and common:
+            names[operator.operator_id] = str(common[0].value)
+    return names
+
+
 def _fill(table: QTableWidget, rows: Sequence[tuple[str, ...]], colours: Sequence[QColor | None] | None = None) -> None:
     table.setRowCount(len(rows))
     for r, row in enumerate(rows):
@@ -78,9 +95,10 @@ class CaseDetailView(QDialog):
 
     def __init__(
         self, host: FormHost, case_id: str, agency_kind: AgencyKind, head_access: Callable[[], HeadAccess],
-        title: str = "", parent: QWidget | None = None,
+        title: str = "", parent: QWidget | None = None, operators: Mapping[str, str] | None = None,
     ) -> None:  # fmt: skip
         super().__init__(parent)
+        self.operators = dict(operators or {})  # operator ID → name of those enrolled here
         self.host, self.case_id, self.agency_kind, self._head_access = host, case_id, agency_kind, head_access
         self.view: CaseView | None = None
         self.setWindowTitle(f"案件详情 — {title}" if title else "案件详情")
@@ -128,10 +146,10 @@ class CaseDetailView(QDialog):
         self._closed = True  # a late result must not touch widgets being deleted
 
     def refresh(self) -> None:
-        store, case_id, kind = self.host.store, self.case_id, self.agency_kind
-        self.host.runner.op(lambda ctx: case_view(store, case_id, kind, now=dt.datetime.now(CST))).success(
-            self._show
-        ).failure(self._failed).run()
+        store, case_id, kind, operators = self.host.store, self.case_id, self.agency_kind, self.operators
+        self.host.runner.op(
+            lambda ctx: case_view(store, case_id, kind, now=dt.datetime.now(CST), enrolled=operators)
+        ).success(self._show).failure(self._failed).run()
 
     def _failed(self, error: AppError) -> None:
         if self._closed:
@@ -154,13 +172,19 @@ class CaseDetailView(QDialog):
                 for m in entry.marks
             )
             label = entry.label if entry.in_force else f"{entry.label}（已撤回或更正）"
-            rows.append((_when(entry.occurred_at), label, f"{entry.agency_code} / {entry.operator_id}",
-                         _when(entry.entered_at), marks or "—"))  # fmt: skip
+            rows.append((_when(entry.occurred_at), label, entry.who, _when(entry.entered_at), marks or "—"))
             colours.append((MISSED if entry.missed else MET) if entry.marks else None)
         _fill(self.timeline, rows, colours)
+        for r, entry in enumerate(view.timeline):
+            item = self.timeline.item(r, 2)
+            if item is not None:
+                item.setToolTip(entry.who_codes)
         _fill(
             self.periods,
-            [(p.label, p.agency_code, _when(p.due), "已逾期" if p.overdue else "进行中") for p in view.open_periods],
+            [
+                (p.label, p.agency_name or p.agency_code, _when(p.due), "已逾期" if p.overdue else "进行中")
+                for p in view.open_periods
+            ],
             [MISSED if p.overdue else None for p in view.open_periods],
         )
         _fill(self.materials, [(m.name, f"{m.size:,}", _when(m.created_at)) for m in view.materials])
@@ -232,7 +256,8 @@ def open_case_detail(
     context: AppContext, session: ActiveSession, case_id: str, title: str, parent: QWidget
 ) -> CaseDetailView:
     host, kind, head = host_for(context, session)
-    dialog = CaseDetailView(host, case_id, kind, head, title, parent)
+    operators = {**enrolled_names(context.config), session.operator.operator_id: session.operator.name}
+    dialog = CaseDetailView(host, case_id, kind, head, title, parent, operators)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.open()
     return dialog

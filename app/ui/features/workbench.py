@@ -27,10 +27,16 @@ if TYPE_CHECKING:
 TITLE = "工作台"
 ICON = "workbench"
 
+
+def todo_label(row: TodoRow) -> str:
+    """The 事项 as the operator reads it: a right (not a duty) says it may be left unused."""
+    return row.label + ("（权利，可不行使）" if row.optional else "")
+
+
 TODO_COLUMNS: tuple[Column[TodoRow], ...] = (
     Column("紧急程度", lambda r: r.urgency.label, 7),
     Column("剩余/逾期", lambda r: r.days_text, 8),
-    Column("事项", lambda r: r.label + ("（权利，可不行使）" if r.optional else ""), 14),
+    Column("事项", todo_label, 20),  # wide enough for 建议立案监督（权利，可不行使）
     Column("案件/事务", lambda r: r.subject),
     Column("期限届满", lambda r: r.due_text, 11),
 )
@@ -43,7 +49,7 @@ URGENCY_BACKGROUND = {Urgency.OVERDUE: RED, Urgency.DUE_TODAY: ORANGE, Urgency.D
 
 
 def todo_style(row: TodoRow) -> CellStyle:
-    tip = f"{row.label}：{row.citation}\n期限届满：{row.due_text}"
+    tip = f"{todo_label(row)}：{row.citation}\n期限届满：{row.due_text}"
     if row.provisional:
         tip += "\n（该年度节假日安排尚未公布，期限按周末推算，为暂定期限）"
     overdue = row.urgency is Urgency.OVERDUE
