@@ -50,13 +50,14 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoWorld]:
     built.close()
 
 
-def transferred_to_police(world: DemoWorld) -> str:
-    """The enforcement agency enters a penalty case, reports, the head approves, the 移送 is signed and pushed."""
+def transferred_to_police(world: DemoWorld, *, sync: bool = True, number: str = CASE_NUMBER) -> str:
+    """The enforcement agency enters a penalty case, reports, the head approves, the 移送 is signed (and pushed when
+    ``sync``)."""
     agency = world.terminal(ENFORCEMENT)
-    with agency.acting("办案人员") as acting:
+    with agency.acting("办案人员", sync=sync) as acting:
         body = "91640104MA7PQ1RX0"
         (case_id,) = open_penalty_case(
-            acting.desk, case_number=CASE_NUMBER, title="某电缆公司涉嫌销售伪劣产品案", offence_code="criminal-law-140",
+            acting.desk, case_number=number, title="某电缆公司涉嫌销售伪劣产品案", offence_code="criminal-law-140",
             party_name="宁夏某电缆有限公司", party_id=body + uscc_check_character(body), serious=True,
         ).cases  # fmt: skip
         tr.report_transfer(acting.desk, case_id, officers=("王丽", "张伟"), summary="销售不合格电线电缆，金额8.65万元")
@@ -64,9 +65,9 @@ def transferred_to_police(world: DemoWorld) -> str:
             acting.session.store, case_id, io.BytesIO("查见不合格电线电缆120卷。".encode()),
             name="现场检查笔录.txt", media_type="text/plain",
         )  # fmt: skip
-    with agency.acting("负责人") as acting:
+    with agency.acting("负责人", sync=sync) as acting:
         tr.approve_transfer(acting.desk, case_id)
-    with agency.acting("办案人员") as acting:
+    with agency.acting("办案人员", sync=sync) as acting:
         tr.transfer_case(
             acting.desk, case_id, police_code=POLICE.code, document_number="银兴市监移〔2026〕51号",
             materials=MATERIALS, testing_applies=False, procuratorate_code=PROCURATORATE.code,

@@ -1,16 +1,32 @@
 """收件箱 and 发件箱: packets and their states (待发送, 已发送, 平台已回执, 发送失败 with the reason), the platform's
-signed receipt (received at), and 重试 for a failed packet (queued again, then the sync engine is woken)."""
+signed receipt (received at), and 重试 for a failed packet (queued again, then the sync engine is woken).
+
+导出数据包 writes the chosen packets (with their receipts) to a folder — a removable drive; 导入数据包 takes every
+packet of a folder through the same verification as the network. Both run on the op runner, show progress and can be
+cancelled (what was done before 取消 stays done)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.domain.errors import AppError
 from app.domain.timezone import CST
+from app.services.identity import load_terminal_identity
 from app.services.mailbox_queries import (
     IncomingPacket,
     OutgoingPacket,
@@ -20,13 +36,22 @@ from app.services.mailbox_queries import (
     outgoing_packets,
     retry_failed_packet,
 )
+from app.services.sync import sync_settings, trust_source
+from app.sync.apply import Applier
+from app.sync.engine_receive import Incoming, Received, Receiver
+from app.sync.packet import PACKET_SUFFIX, PacketRejected
+from app.sync.sneakernet import RECEIPT_SIGNATURE_SUFFIX, RECEIPT_SUFFIX, export_packets
 from app.sync.state import SyncPhase, SyncStatus
 from app.ui.context import AppContext
 from app.ui.features.base import FeatureController
 from app.ui.features.record_table import RED, RED_TEXT, YELLOW, CellStyle, Column, RecordTable
+from app.ui.ops import OpContext
 from app.ui.widgets import hint, message_label, page_title, show_message
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from app.config import TerminalConfig
     from app.ui.backend import ActiveSession
 
 
@@ -71,6 +96,103 @@ def in_style(packet: IncomingPacket) -> CellStyle:
     return CellStyle(bold=packet.unread, tooltip=packet.apply_error or receipt_text(packet.receipt))
 
 
+@dataclass
+class TransferResult:
+    """What an import or export did; ``cancelled`` when 取消 stopped it part-way."""
+
+    exported: int = 0
+    imported: int = 0
+    duplicates: int = 0
+    deferred: int = 0
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
+    cancelled: bool = False
+
+    def text(self) -> str:
+        if self.exported:
+            parts = [f"{self.exported} 个数据包已导出"]
+        else:
+            parts = [f"{self.imported} 条已导入", f"{self.duplicates} 条重复", f"{len(self.refused)} 条被拒绝并隔离"]
+            if self.deferred:
+                parts.append(f"{self.deferred} 条暂缓入库")
+        text = "，".join(parts) + "。"
+        if self.refused:
+            text += "\n" + "\n".join(f"{name}：{reason}" for name, reason in self.refused)
+        return ("已取消；取消前：" if self.cancelled else "") + text
+
+
+class _ReasonsReceiver(Receiver):
+    """The engine's receiver, noting why each refused packet was quarantined (shown to the operator)."""
+
+    reasons: list[str]
+
+    def _quarantine(self, incoming: Incoming, rejection: PacketRejected, cursor: int | None) -> None:
+        super()._quarantine(incoming, rejection, cursor)
+        self.reasons.append(rejection.for_operator())
+
+
+def _bounded(path: Path) -> bytes | None:
+    return path.read_bytes() if path.is_file() and not path.is_symlink() else None
+
+
+def import_folder(ctx: OpContext, session: ActiveSession, config: TerminalConfig, folder: Path) -> TransferResult:
+    """Every ``*.ljp`` of ``folder`` through the same verification as the network, one by one with progress."""
+    store = session.store
+    try:
+        office = sync_settings(config).office_code
+    except AppError:
+        office = str(config.extra.get("office_code", ""))
+    source = trust_source(config, office)
+    trust = source.load(store)
+    identity = load_terminal_identity(config)
+    applier = Applier(identity.agency_code, identity.terminal_name, store.blobs, trust.sender_kinds())
+    receiver = _ReasonsReceiver(store, trust, applier, session.operator.operator_id, lambda: dt.datetime.now(dt.UTC))
+    receiver.reasons = []
+    files = sorted(folder.glob(f"*{PACKET_SUFFIX}"))
+    result = TransferResult()
+    for done, path in enumerate(files):
+        if ctx.cancelled:
+            result.cancelled = True
+            break
+        ctx.report(done, len(files), f"正在导入 {path.name}")
+        data = _bounded(path)
+        if data is None:
+            continue
+        stem = path.name[: -len(PACKET_SUFFIX)]
+        receipt_json, signature = _bounded(folder / f"{stem}{RECEIPT_SUFFIX}"), None
+        if receipt_json is not None:
+            signature = _bounded(folder / f"{stem}{RECEIPT_SIGNATURE_SUFFIX}")
+        receipt = (receipt_json, signature) if receipt_json is not None and signature is not None else None
+        before = len(receiver.reasons)
+        outcome = receiver.receive(Incoming(data, f"removable:{path.name}", None, receipt))
+        if outcome is Received.APPLIED:
+            result.imported += 1
+        elif outcome is Received.DEFERRED:
+            result.deferred += 1
+        elif outcome is Received.DUPLICATE:
+            result.duplicates += 1
+        else:
+            reason = receiver.reasons[before] if len(receiver.reasons) > before else "验证未通过"
+            result.refused.append((path.name, reason))
+    applied_later = receiver.retry_deferred()
+    result.imported += applied_later
+    result.deferred -= min(result.deferred, applied_later)
+    ctx.report(len(files), len(files), "")
+    return result
+
+
+def export_chosen(ctx: OpContext, session: ActiveSession, packet_ids: list[str], folder: Path) -> TransferResult:
+    """The chosen packets and their receipts into ``folder``, one by one with progress."""
+    result = TransferResult()
+    for done, packet_id in enumerate(packet_ids):
+        if ctx.cancelled:
+            result.cancelled = True
+            break
+        ctx.report(done, len(packet_ids), f"正在导出 {packet_id}")
+        result.exported += len(export_packets(session.store, [packet_id], folder))
+    ctx.report(len(packet_ids), len(packet_ids), "")
+    return result
+
+
 class MailboxController(FeatureController):
     """One page for either box; ``outgoing`` selects the 发件箱."""
 
@@ -94,16 +216,40 @@ class MailboxController(FeatureController):
         self.retry_button.setEnabled(False)
         refresh = QPushButton("刷新")
         refresh.clicked.connect(self.refresh)
+        self.import_button = QPushButton("导入数据包…")
+        self.import_button.setToolTip("从文件夹（移动存储介质）导入数据包，验签方式与网络接收相同")
+        self.import_button.clicked.connect(self.import_packets)
+        self.export_button = QPushButton("导出数据包…")
+        self.export_button.setToolTip("将选中的数据包及其回执导出到文件夹（移动存储介质）")
+        self.export_button.clicked.connect(self.export_packets)
+        heading.addWidget(self.import_button)
+        heading.addWidget(self.export_button)
         heading.addWidget(self.retry_button)
         heading.addWidget(refresh)
         layout.addLayout(heading)
         self.error = message_label()
         layout.addWidget(self.error)
+        busy = QHBoxLayout()
+        self.progress = QProgressBar()
+        self.progress.setVisible(False)
+        self.cancel_button = QPushButton("取消")
+        self.cancel_button.setVisible(False)
+        self.cancel_button.clicked.connect(self.cancel_transfer)
+        busy.addWidget(self.progress, 1)
+        busy.addWidget(self.cancel_button)
+        layout.addLayout(busy)
+        self.result = QLabel("")
+        self.result.setWordWrap(True)
+        self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.result)
+        self.transfer: OpContext | None = None
+        self.last_result: TransferResult | None = None
         self.table: RecordTable[OutgoingPacket] | RecordTable[IncomingPacket]
         if outgoing:
             self.table = RecordTable(OUT_COLUMNS, "发件箱", out_style)
         else:
             self.table = RecordTable(IN_COLUMNS, "收件箱", in_style)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.itemSelectionChanged.connect(self._selection_changed)
         layout.addWidget(self.table, 1)
         self.detail = QLabel("")
@@ -194,6 +340,83 @@ class MailboxController(FeatureController):
         if not queued:
             show_message(self.error, "该数据包已不处于“发送失败”状态，无需重试。")
         self.refresh()
+
+    # --- 导入 / 导出数据包 --------------------------------------------------------------------------------------------
+
+    def choose_folder(self, title: str) -> Path | None:
+        folder = QFileDialog.getExistingDirectory(self.widget, title)
+        return Path(folder) if folder else None
+
+    def chosen_packet_ids(self) -> list[str]:
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        return [r.packet_id for row in rows if (r := self.table.record(row)) is not None]
+
+    def import_packets(self) -> None:
+        session = self.session
+        if session is None or self.transfer is not None:
+            return
+        folder = self.choose_folder("选择要导入的数据包所在文件夹")
+        if folder is None:
+            return
+        config = self.context.config
+        self._start(lambda ctx: import_folder(ctx, session, config, folder))
+
+    def export_packets(self) -> None:
+        session = self.session
+        if session is None or self.transfer is not None:
+            return
+        packet_ids = self.chosen_packet_ids()
+        if not packet_ids:
+            show_message(self.error, "请先在列表中选中要导出的数据包（可按住 Ctrl 多选）。")
+            return
+        folder = self.choose_folder("选择导出到的文件夹")
+        if folder is None:
+            return
+        self._start(lambda ctx: export_chosen(ctx, session, packet_ids, folder))
+
+    def _start(self, work: Callable[[OpContext], TransferResult]) -> None:
+        show_message(self.error, "")
+        self.result.setText("")
+        self.progress.setRange(0, 0)
+        self.progress.setVisible(True)
+        self.cancel_button.setVisible(True)
+        self.cancel_button.setEnabled(True)
+        self.import_button.setEnabled(False)
+        self.export_button.setEnabled(False)
+        self.transfer = (
+            self.context.runner.op(work)
+            .success(self._transfer_done)
+            .failure(self._transfer_failed)
+            .progress(self._transfer_progress)
+            .run()
+        )
+
+    def cancel_transfer(self) -> None:
+        if self.transfer is not None:
+            self.transfer.cancel()
+            self.cancel_button.setEnabled(False)
+
+    def _transfer_progress(self, done: int, total: int, text: str) -> None:
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done)
+        self.progress.setFormat(f"{done}/{total}  {text}")
+
+    def _transfer_ended(self) -> None:
+        self.transfer = None
+        self.progress.setVisible(False)
+        self.cancel_button.setVisible(False)
+        self.import_button.setEnabled(True)
+        self.export_button.setEnabled(True)
+
+    def _transfer_done(self, result: TransferResult) -> None:
+        self._transfer_ended()
+        self.last_result = result
+        self.result.setText(result.text())
+        self.refresh()
+
+    def _transfer_failed(self, error: AppError) -> None:
+        self._transfer_ended()
+        show_message(self.error, error.for_operator())
 
     def _sync_changed(self, status: SyncStatus) -> None:
         if status.phase is not SyncPhase.SYNCING and self.widget.isVisible():
