@@ -131,8 +131,8 @@ def _run_world(root: Path, *, history: int) -> int:
 
 
 def _world_screenshots(root: Path, out: Path, *, history: int) -> int:
-    """The main screens of the seeded demo world (app/demo/screenshots.py), after the single-terminal ones."""
-    from app.demo.screenshots import take_world_screenshots
+    """The main screens of the seeded demo world (app/ui/demo_screenshots.py), after the single-terminal ones."""
+    from app.ui.demo_screenshots import take_world_screenshots
 
     print(f"正在生成演示环境并截图：{root}")
     world, seeded = _seeded_world(root, history=history)

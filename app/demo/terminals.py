@@ -18,7 +18,7 @@ from app.config import CONFIG_FILE_NAME, TerminalConfig, load_config
 from app.crypto.signers import Pkcs12Signer
 from app.demo.agencies import DEMO_AGENCIES, DEMO_PIN, OFFICE, DemoAgency, DemoOperator
 from app.demo.pki import DemoPki
-from app.domain.agencies import Agency
+from app.domain.agencies import Agency, AgencyKind
 from app.files import atomic_write_text
 from app.models.directory import DirectoryEntry, save_agency
 from app.services.enrollment import enroll_operator, enroll_terminal
@@ -142,14 +142,18 @@ def login(config: TerminalConfig, p12: Path) -> OperatorSession:
     return LoginService(config).login(candidate, lambda _request: DEMO_PIN)
 
 
-def write_terminal_config(data_dir: Path, keyring: Path, platform_url: str) -> TerminalConfig:
-    """``config.toml`` of a demo terminal: development-file keyring, the embedded platform, the office's code."""
+def write_terminal_config(
+    data_dir: Path, keyring: Path, platform_url: str, agency_kind: AgencyKind = AgencyKind.ENFORCEMENT
+) -> TerminalConfig:
+    """``config.toml`` of a demo terminal: development-file keyring, the embedded platform, the office's code, and
+    the kind of agency it serves (the certificate does not carry it; it decides which records the UI offers)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     atomic_write_text(
         data_dir / CONFIG_FILE_NAME,
         "# 演示终端：机器密钥保存在演示目录下的开发用密钥文件中（不是操作系统密钥环）。\n"
         f'keyring_policy = "development-file"\ndevelopment_keyring_file = "{keyring.as_posix()}"\n'
-        f'platform_url = "{platform_url}"\noffice_code = "{OFFICE.code}"\nidle_lock_minutes = 30\n',
+        f'platform_url = "{platform_url}"\noffice_code = "{OFFICE.code}"\nidle_lock_minutes = 30\n'
+        f'agency_kind = "{agency_kind.value}"\n',
         mode=0o644,
     )
     return load_config(data_dir)
@@ -170,7 +174,7 @@ def _save_directory(session: Session) -> None:
 def build_terminal(root: Path, pki: DemoPki, agency: DemoAgency, platform_url: str) -> DemoTerminal:
     """Enroll ``agency``'s terminal under ``root/terminals/<code>`` with every operator of the agency."""
     config = write_terminal_config(
-        root / "terminals" / agency.code, root / "keyrings" / f"{agency.code}.json", platform_url
+        root / "terminals" / agency.code, root / "keyrings" / f"{agency.code}.json", platform_url, agency.agency.kind
     )
     files = {o.operator_id: pki.operator(agency, o, root / "operators" / agency.code) for o in agency.operators}
     first, *others = agency.operators
