@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -25,6 +25,7 @@ from app.crypto.pkcs11_token import TokenLibrary
 from app.domain.errors import AppError
 from app.services.case_actions_transfer import report_transfer, transfer_case
 from app.services.changes import Changes
+from app.services.drafts import Draft, DraftKey, discard_draft, load_draft, save_draft
 from app.services.head_approval import decide_as_head, head_candidates
 from app.services.identity import LoginCandidate
 from app.services.login import OperatorSession
@@ -274,6 +275,59 @@ class TransferWizard(QWizard):
         for page in (self.report, self.materials, self.approval, self.send):
             self.addPage(page)
         self.resize(self.fontMetrics().horizontalAdvance("中") * 52, self.fontMetrics().height() * 34)
+        self._init_drafts()
+
+    # --- drafts: what is typed survives a crash or a power cut (the materials are stored as they are added) -----
+
+    def _typed(self) -> dict[str, QLineEdit | QPlainTextEdit]:
+        report = self.report
+        fields: dict[str, QLineEdit | QPlainTextEdit] = {"officers": report.officers, "summary": report.summary}
+        fields.update({name: line for name, (_spec, line, _message) in self.send.fields.items()})
+        return fields
+
+    def _init_drafts(self) -> None:
+        self.draft_key = DraftKey(self.host.operator_id, "transfer_wizard", self.case_id)
+        self.drafts_saved = 0
+        self._save_timer = QTimer(self)
+        self._save_timer.setSingleShot(True)
+        self._save_timer.setInterval(1000)
+        self._save_timer.timeout.connect(self.save_draft)
+        for widget in self._typed().values():
+            widget.textChanged.connect(self._save_timer.start)
+        self.finished.connect(self._finished_drafts)
+        store, key = self.host.store, self.draft_key
+        self.host.runner.op(lambda ctx: load_draft(store, key)).success(self._restore_draft).run()
+
+    def _text(self, widget: QLineEdit | QPlainTextEdit) -> str:
+        return widget.toPlainText() if isinstance(widget, QPlainTextEdit) else widget.text()
+
+    def _restore_draft(self, draft: Draft | None) -> None:
+        """Fill what the operator has not typed yet from the saved draft (never overwrite typing)."""
+        if draft is None:
+            return
+        for name, widget in self._typed().items():
+            saved = draft.fields.get(name, "")
+            if saved and not self._text(widget):
+                if isinstance(widget, QPlainTextEdit):
+                    widget.setPlainText(saved)
+                else:
+                    widget.setText(saved)
+
+    def save_draft(self) -> None:
+        fields = {name: self._text(widget) for name, widget in self._typed().items()}
+        store, key = self.host.store, self.draft_key
+        self.host.runner.op(lambda ctx: save_draft(store, key, fields)).success(self._draft_saved).run()
+
+    def _draft_saved(self, _result: object) -> None:
+        self.drafts_saved += 1
+
+    def _finished_drafts(self, result: int) -> None:
+        self._save_timer.stop()
+        if result == QWizard.DialogCode.Accepted:
+            store, key = self.host.store, self.draft_key
+            self.host.runner.op(lambda ctx: discard_draft(store, key)).run()
+        else:
+            self.save_draft()
 
     def busy(self, on: bool) -> None:
         for which in (QWizard.WizardButton.NextButton, QWizard.WizardButton.FinishButton):
