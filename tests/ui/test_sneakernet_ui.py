@@ -23,7 +23,8 @@ from app.services.case_view import AGENCY_KIND_SETTING
 from app.sync.outbox import outbox_entries
 from app.sync.packet import PACKET_SUFFIX
 from app.sync.sneakernet import export_packets
-from app.ui.features.mailbox_page import MailboxController, TransferResult, import_folder
+from app.ui.features.mailbox_page import MailboxController
+from app.ui.features.mailbox_transfer import TransferResult, import_folder
 from app.ui.ops import OpContext
 from tests.services.conftest import Terminal
 from tests.ui.conftest import STALL_LIMIT_MS, KdfWindows, log_in, start_app, stop_app
