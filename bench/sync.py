@@ -62,6 +62,7 @@ from app.sync.packet import (  # noqa: E402
     verify_receipt,
 )
 from app.sync.platform_client import PlatformClient  # noqa: E402
+from bench.sync_raw import raw_server  # noqa: E402
 from tests.server.platform_support import (  # noqa: E402
     PlatformPki,
     RunningPlatform,
@@ -344,41 +345,6 @@ def report(title: str, figures: dict[str, float]) -> None:
     print(f"  {'ratio e2e seq/raw':<26} {figures['e2e_sequential'] / figures['raw']:8.2f}")
     cpu = ", ".join(f"{key[4:]} {value:.2f}" for key, value in figures.items() if key.startswith("cpu "))
     print(f"  CPU ms per packet: {cpu}", flush=True)
-
-
-def raw_server(config: Path, port: int) -> None:
-    """The baseline: the platform's TLS and HTTP protocol, an endpoint that only reads the body."""
-    import uvicorn
-
-    from server.config import load_platform_config
-    from server.published import CRL, PUBLICATIONS
-    from server.runner import HTTP_PROTOCOL
-    from server.tls import server_ssl_context
-
-    cfg = load_platform_config(config)
-    crl = (cfg.published_dir / PUBLICATIONS[CRL][0]).read_bytes()
-
-    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
-        more = True
-        while more:
-            message = await receive()
-            more = message.get("more_body", False)
-        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]})
-        await send({"type": "http.response.body", "body": b"{}"})
-
-    server_config = uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=port,
-        http=HTTP_PROTOCOL,
-        lifespan="off",
-        log_level="warning",
-        access_log=False,
-        ssl_context_factory=lambda _c, _d: server_ssl_context(
-            cfg.tls_certificate, cfg.tls_key, cfg.roots, crl, cfg.intermediates
-        ),
-    )
-    uvicorn.Server(server_config).run()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
