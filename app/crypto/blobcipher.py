@@ -156,9 +156,18 @@ def decrypt_stream(master_key: bytes, blob_id: uuid.UUID, source: BinaryIO) -> I
 
 
 def write_blob(
-    path: Path, master_key: bytes, blob_id: uuid.UUID, source: BinaryIO, *, chunk_size: int = DEFAULT_CHUNK_SIZE
+    path: Path,
+    master_key: bytes,
+    blob_id: uuid.UUID,
+    source: BinaryIO,
+    *,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    durable: bool = True,
 ) -> PlaintextDigest:
-    """Encrypt ``source`` to ``path`` atomically (temp file, fsync, ``os.replace``, fsync of the folder)."""
+    """Encrypt ``source`` to ``path`` atomically (temp file, fsync, ``os.replace``, fsync of the folder).
+
+    ``durable`` False leaves both fsyncs to the caller (``BlobBatch`` syncs a whole batch at once before its commit).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     tmp = Path(tmp_name)
@@ -166,7 +175,8 @@ def write_blob(
         with os.fdopen(fd, "wb") as sink:
             result = encrypt_stream(master_key, blob_id, source, sink, chunk_size=chunk_size)
             sink.flush()
-            os.fsync(sink.fileno())
+            if durable:
+                os.fsync(sink.fileno())
         os.replace(tmp, path)
     except OSError as exc:
         with contextlib.suppress(OSError):
@@ -178,7 +188,8 @@ def write_blob(
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
-    fsync_directory(path.parent)
+    if durable:
+        fsync_directory(path.parent)
     return result
 
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import BinaryIO
 
 from app.crypto.blobcipher import PlaintextDigest, read_blob, write_blob
+from app.files import fsync_directory
 
 
 class BlobStore:
@@ -37,3 +40,42 @@ class BlobStore:
         """Remove a blob whose database row was never committed."""
         with contextlib.suppress(FileNotFoundError):
             self.path_of(blob_id).unlink()
+
+
+class BlobBatch(BlobStore):
+    """Blobs written for one transaction, made durable together by ``sync`` before that transaction commits.
+
+    Each blob alone costs two fsyncs (file, folder: ≈ 2.7 ms of waiting here). A batch of received packets writes
+    its blobs without them, then ``sync`` flushes every file and folder on a few threads at once, which the file
+    system folds into far fewer journal commits. The caller must call ``sync`` before committing rows that name
+    these blobs; until then a crash can lose a blob but never leaves a committed row without its blob.
+    """
+
+    SYNC_THREADS = 8
+
+    def __init__(self, blobs: BlobStore) -> None:
+        super().__init__(blobs.directory, blobs._master_key)
+        self._written: list[Path] = []
+
+    def put(self, blob_id: uuid.UUID, source: BinaryIO) -> PlaintextDigest:
+        path = self.path_of(blob_id)
+        digest = write_blob(path, self._master_key, blob_id, source, durable=False)
+        self._written.append(path)
+        return digest
+
+    def sync(self) -> None:
+        """Flush every blob written so far, then their folders (renames); raises ``OSError`` if a flush fails."""
+        written, self._written = self._written, []
+        if not written:
+            return
+        with ThreadPoolExecutor(min(self.SYNC_THREADS, len(written))) as pool:
+            list(pool.map(_fsync_file, written))
+            list(pool.map(fsync_directory, sorted({path.parent for path in written})))
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -21,12 +21,12 @@ from app.models.audit import AuditKind, append_audit
 from app.models.store import Store
 from app.sync.apply import Applier
 from app.sync.engine_backoff import EngineSettings, backoff_delay
+from app.sync.engine_pull import Puller
 from app.sync.engine_push import Pusher
-from app.sync.engine_receive import Incoming, Received, Receiver
+from app.sync.engine_receive import Receiver
 from app.sync.engine_trust import TrustSource
-from app.sync.inbox import cursor, unapplied_count
+from app.sync.inbox import unapplied_count
 from app.sync.outbox import pending_count
-from app.sync.packet import PacketRejected
 from app.sync.platform_client import SKEW_LIMIT, PlatformClient, PlatformUnreachable, TerminalRefused
 from app.sync.state import StatusListener, SyncPhase, SyncReport, SyncStatus
 
@@ -138,26 +138,7 @@ class SyncEngine:
         trust = self.trust_source.load(self.store)
         applier = Applier(self.agency_code, self.terminal, self.store.blobs, trust.sender_kinds())
         receiver = Receiver(self.store, trust, applier, self.operator, self.clock)
-        counts = dict.fromkeys(("received", "applied", "duplicates", "quarantined", "deferred"), 0)
-        after = self.store.read(cursor)
-        while True:
-            page = client.inbox(after=after, limit=self.settings.page_size)
-            for item in page.items:
-                try:
-                    data = client.download(item.packet_id)
-                except PacketRejected:
-                    continue
-                incoming = Incoming(data, "platform", item.seq, (item.receipt_json, item.receipt_signature))
-                outcome = receiver.receive(incoming, cursor=item.seq)
-                counts["received"] += 1
-                counts[_COUNTER[outcome]] += 1
-            after = max(after, page.cursor)
-            if not page.items and page.cursor > self.store.read(cursor):
-                receiver.checkpoint(page.cursor)
-            if not page.more:
-                break
-        counts["applied"] += receiver.retry_deferred()
-        return counts
+        return Puller(self.store, client, receiver, self.settings.page_size).pull()
 
     def _skew(self, client: PlatformClient) -> dt.timedelta:
         """The platform's clock against the engine's ``clock`` (> 0: ours is behind), from one round trip's midpoint.
@@ -201,14 +182,6 @@ class SyncEngine:
         self._status = status
         if self.listener is not None:
             self.listener(status)
-
-
-_COUNTER = {
-    Received.APPLIED: "applied",
-    Received.DEFERRED: "deferred",
-    Received.DUPLICATE: "duplicates",
-    Received.QUARANTINED: "quarantined",
-}
 
 
 def _report(counts: dict[str, int]) -> SyncReport:

@@ -9,20 +9,29 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 
 from sqlalchemy.orm import Session
 
 from app.models.audit import AuditKind, append_audit
+from app.models.blobstore import BlobBatch
 from app.models.store import Store
 from app.sync.apply import Applier
 from app.sync.apply_payload import PayloadInvalid
 from app.sync.engine_trust import Trust
-from app.sync.inbox import add_received, known_manifest, mark_applied, mark_deferred, set_cursor, unapplied
+from app.sync.inbox import (
+    add_received,
+    known_manifest,
+    known_manifests,
+    mark_applied,
+    mark_deferred,
+    set_cursor,
+    unapplied,
+)
 from app.sync.outbox import store_receipt
 from app.sync.packet import PacketRejected, Receipt, VerifiedPacket, verify_receipt
-from app.sync.packet.errors import PacketReplayed
+from app.sync.packet.errors import PacketIdReused, PacketReplayed
 from app.sync.packet.receipt import parse_receipt
 
 Clock = Callable[[], dt.datetime]
@@ -76,6 +85,68 @@ class Receiver:
             self._quarantine(incoming, rejection, cursor)
             return Received.QUARANTINED
 
+    def receive_batch(self, incomings: Sequence[Incoming], *, cursor: int | None = None) -> list[Received]:
+        """``receive`` for a batch in order, with one transaction (and one fsync) for all of it.
+
+        Each packet is judged alone, exactly as ``receive`` judges it: verification first (outside the transaction),
+        then, in one transaction, each packet's keep-and-apply inside its own savepoint, so a packet whose content is
+        refused is rolled back alone and quarantined; the refusals' audit records and ``cursor`` commit with the rest.
+        """
+        outcomes: list[Received | None] = [None] * len(incomings)
+        verified: list[tuple[int, VerifiedPacket, Receipt | None]] = []
+        refused: list[tuple[int, PacketRejected]] = []
+        for index, incoming in enumerate(incomings):
+            try:
+                receipt = self._receipt(incoming)
+                packet = self.trust.verifier.verify(incoming.data, at=receipt.received_at if receipt else None)
+            except PacketRejected as rejection:
+                refused.append((index, rejection))
+                continue
+            verified.append((index, packet, receipt))
+        fresh = self._not_yet_held(verified, outcomes, refused)
+        blobs = BlobBatch(self.applier.blobs)
+        applier = replace(self.applier, blobs=blobs)
+
+        def write(session: Session) -> None:
+            for index, packet, receipt in fresh:
+                savepoint = session.begin_nested()
+                try:
+                    outcomes[index] = self._keep_and_apply(session, packet, incomings[index], receipt, None, applier)
+                except PayloadInvalid as rejection:
+                    savepoint.rollback()
+                    refused.append((index, rejection))
+                else:
+                    savepoint.commit()
+            for index, refusal in sorted(refused, key=lambda pair: pair[0]):
+                self._record_quarantine(session, incomings[index], refusal)
+                outcomes[index] = Received.QUARANTINED
+            if cursor is not None:
+                set_cursor(session, cursor)
+            blobs.sync()  # the blobs these rows name are durable before the commit
+
+        self.store.write(write)
+        return [outcome or Received.DUPLICATE for outcome in outcomes]
+
+    def _not_yet_held(
+        self,
+        verified: list[tuple[int, VerifiedPacket, Receipt | None]],
+        outcomes: list[Received | None],
+        refused: list[tuple[int, PacketRejected]],
+    ) -> list[tuple[int, VerifiedPacket, Receipt | None]]:
+        """The replay check of ``PacketVerifier.verify`` for a whole batch: one lookup, and repeats within it."""
+        held = self.store.read(lambda s: known_manifests(s, (str(p.packet_id) for _, p, _ in verified)))
+        fresh = []
+        for index, packet, receipt in verified:
+            previous = held.get(str(packet.packet_id))
+            if previous == packet.manifest_sha256:
+                outcomes[index] = Received.DUPLICATE
+            elif previous is not None:
+                refused.append((index, PacketIdReused(f"packet id {packet.packet_id} already used for other content")))
+            else:
+                held[str(packet.packet_id)] = packet.manifest_sha256
+                fresh.append((index, packet, receipt))
+        return fresh
+
     def retry_deferred(self) -> int:
         """Apply packets that had to wait, until no more can be; returns how many were applied."""
         total = 0
@@ -106,7 +177,13 @@ class Receiver:
         )  # fmt: skip
 
     def _keep_and_apply(
-        self, session: Session, packet: VerifiedPacket, incoming: Incoming, receipt: Receipt | None, cursor: int | None
+        self,
+        session: Session,
+        packet: VerifiedPacket,
+        incoming: Incoming,
+        receipt: Receipt | None,
+        cursor: int | None,
+        applier: Applier | None = None,
     ) -> Received:
         now = self.clock()
         if receipt is not None:
@@ -115,13 +192,13 @@ class Receiver:
             assert incoming.receipt is not None
             store_receipt(session, receipt, *incoming.receipt)
         add_received(session, packet, origin=incoming.origin.split(":")[0], seq=incoming.seq, now=now)
-        applied = self._apply(session, packet)
+        applied = self._apply(session, packet, applier)
         if cursor is not None:
             set_cursor(session, cursor)
         return Received.APPLIED if applied else Received.DEFERRED
 
-    def _apply(self, session: Session, packet: VerifiedPacket) -> bool:
-        outcome = self.applier.apply(session, packet)
+    def _apply(self, session: Session, packet: VerifiedPacket, applier: Applier | None = None) -> bool:
+        outcome = (applier or self.applier).apply(session, packet)
         if outcome.applied:
             mark_applied(session, str(packet.packet_id), self.clock())
         else:
@@ -134,15 +211,18 @@ class Receiver:
             self.store.write(lambda s: set_cursor(s, cursor))
 
     def _quarantine(self, incoming: Incoming, rejection: PacketRejected, cursor: int | None) -> None:
-        kept = self.trust.quarantine.keep(incoming.data, rejection, origin=incoming.origin)
-
         def record(session: Session) -> None:
-            append_audit(
-                session, AuditKind.PACKET_RECEIVED, operator=self.operator, terminal=self.applier.terminal,
-                subject=f"quarantine:{kept.path.name}",
-                details={"refused": rejection.code, "origin": incoming.origin, "seq": incoming.seq},
-            )  # fmt: skip
+            self._record_quarantine(session, incoming, rejection)
             if cursor is not None:
                 set_cursor(session, cursor)
 
         self.store.write(record)
+
+    def _record_quarantine(self, session: Session, incoming: Incoming, rejection: PacketRejected) -> None:
+        """Keep a refused packet in quarantine and audit it (in the caller's transaction)."""
+        kept = self.trust.quarantine.keep(incoming.data, rejection, origin=incoming.origin)
+        append_audit(
+            session, AuditKind.PACKET_RECEIVED, operator=self.operator, terminal=self.applier.terminal,
+            subject=f"quarantine:{kept.path.name}",
+            details={"refused": rejection.code, "origin": incoming.origin, "seq": incoming.seq},
+        )  # fmt: skip

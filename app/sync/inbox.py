@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from app.models.sync_tables import InboxRow, SyncStateRow
+from app.models.sync_tables import InboxRow, OutboxRow, SyncStateRow
 from app.sync.outbox import sent_manifest
 from app.sync.packet import VerifiedPacket
 
@@ -68,6 +69,18 @@ def known_manifest(session: Session, packet_id: uuid.UUID) -> str | None:
     key = str(packet_id)
     held = session.scalar(select(InboxRow.manifest_sha256).where(InboxRow.packet_id == key))
     return held if held is not None else sent_manifest(session, key)
+
+
+def known_manifests(session: Session, packet_ids: Iterable[str]) -> dict[str, str]:
+    """``known_manifest`` for many ids in two queries: packet id -> manifest hash, for the ids already held."""
+    keys = sorted(set(packet_ids))
+    found: dict[str, str] = {}
+    for start in range(0, len(keys), 500):  # SQLite's bound-parameter limit is far above this
+        chunk = keys[start : start + 500]
+        for table in (OutboxRow, InboxRow):  # received wins over sent, as in ``known_manifest``
+            query = select(table.packet_id, table.manifest_sha256).where(table.packet_id.in_(chunk))
+            found.update((str(packet_id), sha) for packet_id, sha in session.execute(query))
+    return found
 
 
 def add_received(session: Session, packet: VerifiedPacket, *, origin: str, seq: int | None, now: dt.datetime) -> None:

@@ -1,0 +1,121 @@
+"""Pulling the agency's inbox: batches of packets downloaded ahead while the previous batch is verified and applied.
+
+Protocol 1.1's batch download brings a page of inbox lines *with* their packets in one response; the next page is
+fetched on a helper thread while this one is verified and applied in one transaction (``Receiver.receive_batch``),
+so the network wait and the platform's work overlap the terminal's. A 1.0 platform (404 on the batch endpoint) is
+read the old way, a line and a download per packet. The cursor moves only in the transaction that applied the
+page, so a crash or a failure anywhere leaves it where the last applied page ended.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from app.models.store import Store
+from app.sync.engine_receive import Incoming, Received, Receiver
+from app.sync.inbox import cursor
+from app.sync.packet import PacketRejected
+from app.sync.platform_client import InboxItem, PlatformClient, PlatformNotFound
+
+Page = tuple[tuple[tuple[InboxItem, bytes], ...], int, bool]  # (items with bytes, cursor after them, more)
+
+_COUNTER = {
+    Received.APPLIED: "applied",
+    Received.DEFERRED: "deferred",
+    Received.DUPLICATE: "duplicates",
+    Received.QUARANTINED: "quarantined",
+}
+
+
+@dataclass
+class Puller:
+    """Drains one agency's inbox into the store through ``receiver``."""
+
+    store: Store
+    client: PlatformClient
+    receiver: Receiver
+    page_size: int = 64
+
+    def pull(self) -> dict[str, int]:
+        """Receive everything after the stored cursor; counts of received, applied, duplicates, ..."""
+        counts = dict.fromkeys(("received", "applied", "duplicates", "quarantined", "deferred"), 0)
+        after = self.store.read(cursor)
+        for items, page_cursor, _more in self._pages(after):
+            incomings = [
+                Incoming(data, "platform", item.seq, (item.receipt_json, item.receipt_signature))
+                for item, data in items
+            ]
+            if incomings:
+                for outcome in self.receiver.receive_batch(incomings, cursor=page_cursor):
+                    counts["received"] += 1
+                    counts[_COUNTER[outcome]] += 1
+            elif page_cursor > after:
+                self.receiver.checkpoint(page_cursor)
+            after = max(after, page_cursor)
+        counts["applied"] += self.receiver.retry_deferred()
+        return counts
+
+    def _pages(self, after: int) -> Iterator[Page]:
+        try:
+            first = self._batch(after)
+        except PlatformNotFound:
+            yield from self._pages_one_by_one(after)
+            return
+        yield from _ahead(first, self._batch)
+
+    def _batch(self, after: int) -> Page:
+        batch = self.client.inbox_packets(after=after, limit=self.page_size)
+        return batch.items, batch.cursor, batch.more
+
+    def _pages_one_by_one(self, after: int) -> Iterator[Page]:
+        """A 1.0 platform: the inbox lines, then each packet by itself."""
+        while True:
+            page = self.client.inbox(after=after, limit=self.page_size)
+            items = []
+            for item in page.items:
+                try:
+                    items.append((item, self.client.download(item.packet_id)))
+                except PacketRejected:
+                    continue
+            yield tuple(items), page.cursor, page.more
+            after = max(after, page.cursor)
+            if not page.more:
+                return
+
+
+def _ahead(first: Page, fetch: Callable[[int], Page]) -> Iterator[Page]:
+    """Yield ``first`` and the pages after it, each fetched on a helper thread while the previous one is used.
+
+    An error of the helper's fetch is raised here, after the pages before it were used."""
+    pages: queue.Queue[Page | BaseException | None] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def run(page: Page) -> None:
+        try:
+            while page[2] and not stop.is_set():
+                page = fetch(page[1])
+                pages.put(page)
+        except BaseException as exc:  # handed to the consumer, which raises it
+            pages.put(exc)
+        finally:
+            pages.put(None)
+
+    helper = threading.Thread(target=run, args=(first,), name="sync-prefetch", daemon=True)
+    helper.start()
+    try:
+        yield first
+        while (page := pages.get()) is not None:
+            if isinstance(page, BaseException):
+                raise page
+            yield page
+    finally:
+        stop.set()
+        while helper.is_alive():  # unblock a helper waiting to hand over a page nobody will take
+            try:
+                pages.get(timeout=0.05)
+            except queue.Empty:
+                continue
+        helper.join()

@@ -1,0 +1,159 @@
+"""Receiving a batch in one transaction, and pulling the inbox page by page with the next page fetched ahead.
+
+Real platform on loopback TLS, real encrypted stores; each packet of a batch is judged alone (applied, duplicate,
+quarantined, rolled back by itself), and the cursor only moves with the page that was applied.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from app.domain.agencies import AgencyKind
+from app.models.attachments import list_attachments
+from app.models.events import count_case_events
+from app.sync.engine_pull import Puller
+from app.sync.engine_receive import Incoming, Received
+from app.sync.inbox import cursor, inbox_entries
+from app.sync.outbox import outbox_entries, packet_bytes
+from app.sync.packet import build_packet
+from app.sync.platform_client import InboxBatch, PlatformClient, PlatformNotFound, PlatformUnreachable
+from tests.server.platform_support import PlatformPki, RunningPlatform, in_thread, make_pki, stop_thread, write_platform
+from tests.sync.test_engine import transferred_case
+from tests.sync.test_engine_support import Side, make_side
+
+
+@pytest.fixture(scope="module")
+def pki() -> PlatformPki:
+    return make_pki()
+
+
+@pytest.fixture(scope="module")
+def platform(pki: PlatformPki, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPlatform]:
+    config = write_platform(pki, tmp_path_factory.mktemp("platform"))
+    running, _server = in_thread(pki, config)
+    yield running
+    stop_thread(running)
+
+
+@pytest.fixture
+def agency(tmp_path: Path, pki: PlatformPki, platform: RunningPlatform) -> Iterator[Side]:
+    side = make_side(tmp_path, pki, "enforcement", pki.world.enforcement_operator, AgencyKind.ENFORCEMENT, platform.url)
+    yield side
+    side.engine.stop()
+    side.store.close()
+
+
+@pytest.fixture
+def police(tmp_path: Path, pki: PlatformPki, platform: RunningPlatform) -> Iterator[Side]:
+    side = make_side(tmp_path, pki, "police", pki.world.police_operator, AgencyKind.POLICE, platform.url)
+    yield side
+    side.engine.stop()
+    side.store.close()
+
+
+def _packets_of(side: Side, case_id: str) -> list[bytes]:
+    entries = [e for e in side.store.read(outbox_entries) if e.case_id == case_id]
+    return [side.store.read(lambda s, p=e.packet_id: packet_bytes(s, p)) or b"" for e in entries]  # type: ignore[misc]
+
+
+def test_a_batch_is_judged_packet_by_packet_in_one_transaction(agency: Side, police: Side, pki: PlatformPki) -> None:
+    first = transferred_case(agency, pki, "银兴市监立〔2026〕201号")
+    second = transferred_case(agency, pki, "银兴市监立〔2026〕202号")
+    one, two = _packets_of(agency, first), _packets_of(agency, second)
+    tampered = bytearray(two[0])
+    tampered[len(tampered) // 2] ^= 0x01
+    # Signed by the agency's real operator and verifiable, but its content is no case record: refused on apply.
+    hollow = build_packet(
+        pki.world.enforcement_operator, kind="case.opened", case_id="CASE-HOLLOW", recipients=[pki.world.police_code],
+        payload={"format": 1, "event": {"kind": "case.opened"}, "history": []},
+    ).data  # fmt: skip
+    police.engine.trust_source.refresh(police.store, police.engine.connect())
+    receiver = police.receiver()
+    assert receiver.receive(Incoming(one[0], "removable")) is Received.APPLIED  # held before the batch
+    batch = [one[0], *one[1:], one[1], hollow, bytes(tampered), *two[1:]]
+    outcomes = receiver.receive_batch([Incoming(data, "removable") for data in batch], cursor=77)
+
+    expected = [Received.DUPLICATE, *[Received.APPLIED] * 3, Received.DUPLICATE, Received.QUARANTINED]
+    expected += [Received.QUARANTINED, *[Received.APPLIED] * 3]
+    assert outcomes == expected
+    counts = police.store.read(lambda s: (count_case_events(s, first), count_case_events(s, second)))
+    # The second case's opening packet was the tampered one; its record also travels in the later packets' history.
+    assert counts == (4, 4)
+    assert [a.name for a in police.store.read(lambda s: list_attachments(s, first))] == ["移送书.pdf"]
+    assert police.store.read(cursor) == 77
+    held = {e.packet_id for e in police.store.read(inbox_entries)}
+    assert len(held) == 4 + 3 and all(uuid.UUID(p) for p in held)  # the hollow and tampered packets are not kept
+    quarantined = sorted((police.engine.trust_source.quarantine_dir).glob("*"))
+    assert len([p for p in quarantined if p.suffix != ".json"]) >= 2
+
+    # The untampered opening packet still arrives: kept, nothing added twice.
+    assert receiver.receive_batch([Incoming(two[0], "removable")]) == [Received.APPLIED]
+    assert police.store.read(lambda s: count_case_events(s, second)) == 4
+    assert len(police.store.read(inbox_entries)) == 8
+
+
+class OldPlatform(PlatformClient):
+    """A protocol 1.0 platform as the terminal sees it: no batch download."""
+
+    def inbox_packets(self, after: int, limit: int = 50, max_bytes: int | None = None) -> InboxBatch:
+        raise PlatformNotFound("GET /api/v1/inbox/packets: 404")
+
+
+class FailsOnSecondPage(PlatformClient):
+    calls = 0
+
+    def inbox_packets(self, after: int, limit: int = 50, max_bytes: int | None = None) -> InboxBatch:
+        self.calls += 1
+        if self.calls == 2:
+            raise PlatformUnreachable("connection reset")
+        return super().inbox_packets(after, limit, max_bytes)
+
+
+def _client(police: Side, pki: PlatformPki, platform: RunningPlatform, kind: type[PlatformClient]) -> PlatformClient:
+    return kind(platform.url, pki.credentials("police"), [pki.world.root.certificate])
+
+
+@pytest.mark.parametrize("client_kind", [PlatformClient, OldPlatform], ids=["batch-download", "protocol-1.0"])
+def test_pull_drains_the_inbox_page_by_page(
+    agency: Side, police: Side, pki: PlatformPki, platform: RunningPlatform, client_kind: type[PlatformClient]
+) -> None:
+    series = 3 if client_kind is PlatformClient else 5
+    cases = [transferred_case(agency, pki, f"银兴市监立〔2026〕{series}{i:02d}号") for i in range(3)]
+    assert agency.engine.run_once().receipts == 12
+    police.engine.trust_source.refresh(police.store, police.engine.connect())
+    start = police.store.read(cursor)
+    with _client(police, pki, platform, client_kind) as client:
+        listed = client.inbox(after=start, limit=500)
+        counts = Puller(police.store, client, police.receiver(), page_size=2).pull()
+    # The police get the transfers (each rebuilds its case from the sender's history), over several pages.
+    assert counts["received"] == len(listed.items) >= 3 and counts["quarantined"] == 0
+    assert all(police.store.read(lambda s, c=c: count_case_events(s, c)) == 4 for c in cases)  # type: ignore[misc]
+    assert police.store.read(cursor) == listed.cursor
+
+
+def test_a_failed_page_leaves_the_cursor_after_the_last_applied_page(
+    agency: Side, police: Side, pki: PlatformPki, platform: RunningPlatform
+) -> None:
+    transferred_case(agency, pki, "银兴市监立〔2026〕401号")
+    transferred_case(agency, pki, "银兴市监立〔2026〕402号")
+    agency.engine.run_once()
+    police.engine.trust_source.refresh(police.store, police.engine.connect())
+    start = police.store.read(cursor)
+    with _client(police, pki, platform, PlatformClient) as probe:
+        first_page = probe.inbox_packets(after=start, limit=1)
+        everything = probe.inbox(after=start, limit=500).items
+    with _client(police, pki, platform, FailsOnSecondPage) as client:
+        puller = Puller(police.store, client, police.receiver(), page_size=1)
+        with pytest.raises(PlatformUnreachable):
+            puller.pull()
+    assert police.store.read(cursor) == first_page.cursor
+    assert len(police.store.read(inbox_entries)) == 1
+    # The next pass goes on from there and gets the rest, each once.
+    with _client(police, pki, platform, PlatformClient) as client:
+        replace(puller, client=client).pull()
+    assert len(everything) >= 2 and len(police.store.read(inbox_entries)) == len(everything)
