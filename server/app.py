@@ -1,4 +1,4 @@
-"""The platform's HTTP API (Starlette), version 1. See docs/protocol.md.
+"""The platform's HTTP API (Starlette), version 1 (protocol 1.2). See docs/protocol.md.
 
 Every request is made by a terminal whose certificate the TLS layer verified; the application reads it from the
 ASGI TLS extension, validates it again against the current CRL and the profile (role terminal), and takes the
@@ -11,7 +11,7 @@ import asyncio
 import base64
 import datetime as dt
 import functools
-import json
+import logging
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -29,15 +29,17 @@ from app.domain.agencies import Agency
 from app.sync.packet import PacketRejected, Quarantine, Receipt, SignedReceipt, VerifiedPacket, sign_receipt
 from app.sync.packet.manifest import BEIJING
 from server.config import PlatformConfig
+from server.framing import BatchMalformed, BatchRecord, frame_record, parse_records
 from server.published import PUBLICATIONS, PublishedState
 from server.store import InboxEntry, PacketConflict, PacketStore, SignedReceiptBytes
 from server.tls import peer_certificate
-from server.writer import GroupCommitWriter, ReceiptSigner
+from server.writer import GroupCommitWriter, ReceiptSigner, StoreResult
 
+log = logging.getLogger("lianjie.platform")
 API = "/api/v1"
 PACKET_MEDIA_TYPE = "application/vnd.lianjie.packet+zip"
 PACKET_BATCH_MEDIA_TYPE = "application/vnd.lianjie.packet-batch"
-PROTOCOL_VERSION = "1.1"
+PROTOCOL_VERSION = "1.2"
 MAX_INBOX_PAGE = 500
 MAX_BATCH_PACKETS = 200
 MAX_BATCH_BYTES = 32 * 1024 * 1024
@@ -54,6 +56,15 @@ class ApiError(Exception):
 
 def error_response(status: int, code: str, message: str) -> JSONResponse:
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why one uploaded packet is not taken: its HTTP status, machine code and the operator's sentence."""
+
+    status: int
+    code: str
+    message: str
 
 
 @dataclass(frozen=True)
@@ -99,16 +110,17 @@ def _receipt_body(receipt: SignedReceiptBytes) -> dict[str, Any]:
     }
 
 
-async def _read_body(request: Request, limit: int) -> bytes:
+async def _read_body(request: Request, limit: int, what: str = "数据包") -> bytes:
+    too_large = ApiError(413, "too-large", f"{what}超过平台允许的大小（{limit} 字节）。")
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise ApiError(413, "too-large", f"数据包超过平台允许的大小（{limit} 字节）。")
+        raise too_large
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
-            raise ApiError(413, "too-large", f"数据包超过平台允许的大小（{limit} 字节）。")
+            raise too_large
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -133,38 +145,63 @@ def receipt_signer(platform_name: str, key: SoftwareKey) -> ReceiptSigner:
 
 def _verify_upload(
     platform: Platform, caller: Caller, packet_id: uuid.UUID, data: bytes, peer: str, received_at: dt.datetime
-) -> VerifiedPacket | JSONResponse:
-    """Every check of an upload (runs in a worker thread: CPU work); the packet, or the refusal to send."""
+) -> VerifiedPacket | Refusal:
+    """Every check of an upload (runs in a worker thread: CPU work); the packet, or why it is not taken."""
     try:
         verified = platform.published.current().verifier.verify(data, at=received_at)
     except PacketRejected as exc:
         platform.quarantine.keep(data, exc, origin=f"upload by {caller.agency.code} ({caller.terminal}) from {peer}")
-        return error_response(422, exc.code, exc.user_message)
+        return Refusal(422, exc.code, exc.user_message)
     if verified.packet_id != packet_id:
-        return error_response(400, "id-mismatch", "请求地址中的编号与数据包编号不一致。")
+        return Refusal(400, "id-mismatch", "请求地址中的编号与数据包编号不一致。")
     if verified.manifest.sender_agency != caller.agency.code:
-        return error_response(403, "not-sender", "终端只能上传本单位发出的数据包。")
+        return Refusal(403, "not-sender", "终端只能上传本单位发出的数据包。")
     return verified
+
+
+def _verify_batch(
+    platform: Platform, caller: Caller, records: list[BatchRecord], peer: str, received_at: dt.datetime
+) -> list[VerifiedPacket | Refusal]:
+    """Each packet of a batch judged alone, as a lone upload would be; one worker call for the whole batch (one
+    thread hop per batch, not per packet: measured ~0.1 ms less CPU per packet at 64 packets)."""
+    judged: list[VerifiedPacket | Refusal] = []
+    for record in records:
+        try:
+            packet_id = uuid.UUID(record.packet_id)
+        except ValueError:
+            judged.append(Refusal(400, "bad-id", "数据包编号格式错误。"))
+            continue
+        judged.append(_verify_upload(platform, caller, packet_id, record.data, peer, received_at))
+    return judged
+
+
+def _batch_result(packet_id: str, outcome: VerifiedPacket | Refusal | BaseException | StoreResult) -> dict[str, Any]:
+    """One line of a batch upload's answer."""
+    if isinstance(outcome, tuple):
+        receipt, created = outcome
+        return {"packet_id": packet_id, "status": 201 if created else 200, **_receipt_body(receipt)}
+    if isinstance(outcome, PacketConflict):
+        outcome = Refusal(409, outcome.code, outcome.user_message)
+    elif not isinstance(outcome, Refusal):  # the store failed: no receipt was promised, the terminal retries
+        log.error("storing a batch upload failed: %s", type(outcome).__name__)
+        outcome = Refusal(500, "store-failed", "平台保存数据包时出错。")
+    error = {"code": outcome.code, "message": outcome.message}
+    return {"packet_id": packet_id, "status": outcome.status, "error": error}
 
 
 def _batch_record(entry: InboxEntry) -> tuple[bytes, bytes]:
     """One record of a batch download: the 4-byte length of the header, the header JSON, the packet bytes."""
-    header = json.dumps(
-        {
-            "seq": entry.seq,
-            "packet_id": entry.packet_id,
-            "sender": entry.sender,
-            "kind": entry.kind,
-            "case_id": entry.case_id,
-            "size": len(entry.data),
-            "manifest_sha256": entry.manifest_sha256,
-            "received_at": entry.received_at,
-            **_receipt_body(SignedReceiptBytes(entry.receipt_json, entry.receipt_signature)),
-        },
-        ensure_ascii=False,
-        separators=(",", ":"),
-    ).encode("utf-8")
-    return len(header).to_bytes(4, "big") + header, entry.data
+    header = {
+        "seq": entry.seq,
+        "packet_id": entry.packet_id,
+        "sender": entry.sender,
+        "kind": entry.kind,
+        "case_id": entry.case_id,
+        "manifest_sha256": entry.manifest_sha256,
+        "received_at": entry.received_at,
+        **_receipt_body(SignedReceiptBytes(entry.receipt_json, entry.receipt_signature)),
+    }
+    return frame_record(header, entry.data)
 
 
 def build_app(platform: Platform) -> Starlette:
@@ -185,14 +222,41 @@ def build_app(platform: Platform) -> Starlette:
         verified = await anyio.to_thread.run_sync(
             functools.partial(_verify_upload, platform, caller, packet_id, data, peer, received_at), limiter=verifying
         )
-        if isinstance(verified, Response):
-            return verified
+        if isinstance(verified, Refusal):
+            return error_response(verified.status, verified.code, verified.message)
         try:
             # Resolved by the writer thread only after the commit that holds this packet (group commit).
             receipt, created = await asyncio.wrap_future(platform.writer.submit(verified, received_at))
         except PacketConflict as exc:
             return error_response(409, exc.code, exc.user_message)
         return JSONResponse(_receipt_body(receipt), status_code=201 if created else 200)
+
+    async def upload_batch(request: Request) -> Response:
+        """Protocol 1.2: several packets in one request, each judged and answered alone (docs/protocol.md)."""
+        caller = _caller(platform, request)
+        if request.headers.get("content-type", "").split(";")[0].strip() != PACKET_BATCH_MEDIA_TYPE:
+            raise ApiError(415, "bad-media-type", f"批量上传的内容类型须为 {PACKET_BATCH_MEDIA_TYPE}。")
+        body = await _read_body(request, MAX_BATCH_BYTES, "批量上传")
+        try:
+            records = parse_records(
+                body, max_packets=MAX_BATCH_PACKETS, max_packet_bytes=platform.config.max_packet_bytes
+            )
+        except BatchMalformed as exc:
+            raise ApiError(exc.status, exc.code, exc.message) from None
+        del body
+        peer = request.client.host if request.client else "?"
+        received_at = dt.datetime.now(BEIJING)
+        judged: list[Any] = await anyio.to_thread.run_sync(
+            functools.partial(_verify_batch, platform, caller, records, peer, received_at), limiter=verifying
+        )
+        accepted = [index for index, outcome in enumerate(judged) if isinstance(outcome, VerifiedPacket)]
+        # All in one submission: one transaction, one commit; answered only once every one of them is durable.
+        futures = platform.writer.submit_many([judged[index] for index in accepted], received_at)
+        stored = await asyncio.gather(*(asyncio.wrap_future(f) for f in futures), return_exceptions=True)
+        for index, outcome in zip(accepted, stored, strict=True):
+            judged[index] = outcome
+        results = [_batch_result(r.packet_id, outcome) for r, outcome in zip(records, judged, strict=True)]
+        return JSONResponse({"results": results})
 
     async def download(request: Request) -> Response:
         caller = _caller(platform, request)
@@ -298,6 +362,7 @@ def build_app(platform: Platform) -> Starlette:
         return error_response(exc.status, exc.code, exc.message)
 
     routes = [
+        Route(f"{API}/packets", upload_batch, methods=["POST"]),
         Route(f"{API}/packets/{{packet_id}}", upload, methods=["PUT"]),
         Route(f"{API}/packets/{{packet_id}}", download, methods=["GET"]),
         Route(f"{API}/packets/{{packet_id}}/receipt", receipt, methods=["GET"]),

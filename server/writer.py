@@ -17,7 +17,7 @@ import datetime as dt
 import logging
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 
@@ -53,22 +53,28 @@ class GroupCommitWriter:
     ) -> None:
         self._store, self._sign = store, sign
         self._max_batch, self._max_batch_bytes = max_batch, max_batch_bytes
-        self._queue: queue.SimpleQueue[_Upload | None] = queue.SimpleQueue()
+        # One entry per submission: a batch upload's packets stay together in one transaction.
+        self._queue: queue.SimpleQueue[list[_Upload] | None] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._closed = False
 
     def submit(self, packet: VerifiedPacket, received_at: dt.datetime) -> Future[StoreResult]:
         """Queue a verified packet; the future yields (receipt, created) once durable, or ``PacketConflict``."""
-        upload = _Upload(packet, received_at)
+        return self.submit_many([packet], received_at)[0]
+
+    def submit_many(self, packets: Sequence[VerifiedPacket], received_at: dt.datetime) -> list[Future[StoreResult]]:
+        """Queue several verified packets to be stored in the same transaction; one future per packet, in order."""
+        uploads = [_Upload(packet, received_at) for packet in packets]
         with self._lock:
             if self._closed:
                 raise RuntimeError("the platform writer is closed")
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="platform-writer", daemon=True)
                 self._thread.start()
-            self._queue.put(upload)
-        return upload.future
+            if uploads:
+                self._queue.put(uploads)
+        return [upload.future for upload in uploads]
 
     def close(self, timeout: float = 30.0) -> None:
         """Store what is queued, then stop the thread."""
@@ -79,18 +85,19 @@ class GroupCommitWriter:
             self._queue.put(None)
             thread.join(timeout)
 
-    def _take_batch(self, first: _Upload) -> tuple[list[_Upload], bool]:
-        """``first`` and whatever else is already waiting, within the bounds; True when told to stop."""
-        batch, size = [first], len(first.packet.data)
+    def _take_batch(self, first: list[_Upload]) -> tuple[list[_Upload], bool]:
+        """``first`` and whatever else is already waiting, within the bounds (a submission is never split, so the
+        first one is taken whole even beyond them); True when told to stop."""
+        batch, size = list(first), sum(len(u.packet.data) for u in first)
         while len(batch) < self._max_batch and size < self._max_batch_bytes:
             try:
-                upload = self._queue.get_nowait()
+                uploads = self._queue.get_nowait()
             except queue.Empty:
                 break
-            if upload is None:
+            if uploads is None:
                 return batch, True
-            batch.append(upload)
-            size += len(upload.packet.data)
+            batch.extend(uploads)
+            size += sum(len(u.packet.data) for u in uploads)
         return batch, False
 
     def _run(self) -> None:

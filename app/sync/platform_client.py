@@ -1,8 +1,7 @@
 """The terminal's client for the platform API (docs/protocol.md): httpx over mutual TLS, typed errors, timeouts.
 
-The platform root is the only trust anchor; the terminal certificate authenticates the machine. Python's ``ssl``
-loads a client key only from a file, so the key is written for the instant of loading to a private temporary file,
-encrypted under a random one-time passphrase, and removed at once: the plaintext key never touches the disk.
+The TLS identity is in ``platform_tls``, the typed errors in ``platform_errors``, the batch upload's body and
+outcomes in ``platform_batch``; their public names are importable from here too.
 """
 
 from __future__ import annotations
@@ -10,117 +9,69 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import json
-import secrets
 import socket
 import ssl
-import tempfile
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from app.domain.errors import AppError
-from app.sync.packet.errors import PacketRejected, rejection_classes
 from app.sync.packet.receipt import receipt_from_wire
+from app.sync.platform_batch import (
+    MAX_BATCH_BYTES,
+    MAX_BATCH_PACKETS,
+    PACKET_BATCH_MEDIA_TYPE,
+    UploadOutcome,
+    UploadRefusal,
+    UploadResult,
+    batch_body,
+    batch_chunks,
+    batch_outcomes,
+)
+from app.sync.platform_errors import (
+    BatchRefused,
+    PlatformConflict,
+    PlatformError,
+    PlatformFailed,
+    PlatformNotFound,
+    PlatformUnreachable,
+    PlatformUntrusted,
+    TerminalRefused,
+    refusal_of,
+    status_error,
+    transport_error,
+)
+from app.sync.platform_tls import TerminalCredentials, client_ssl_context
+
+__all__ = [
+    "SKEW_LIMIT",
+    "BatchRefused",
+    "ClockReading",
+    "InboxBatch",
+    "InboxItem",
+    "InboxPage",
+    "PlatformClient",
+    "PlatformConflict",
+    "PlatformError",
+    "PlatformFailed",
+    "PlatformNotFound",
+    "PlatformUnreachable",
+    "PlatformUntrusted",
+    "TerminalCredentials",
+    "TerminalRefused",
+    "UploadOutcome",
+    "UploadRefusal",
+    "UploadResult",
+    "client_ssl_context",
+]
 
 API = "/api/v1"
 PACKET_MEDIA_TYPE = "application/vnd.lianjie.packet+zip"
 SKEW_LIMIT = dt.timedelta(minutes=5)
-
-
-class PlatformError(AppError):
-    """The platform could not be used for this request."""
-
-    user_message = "与平台通信失败。"
-
-
-class PlatformUnreachable(PlatformError):
-    user_message = "无法连接平台（网络中断、平台未运行或响应超时）。"
-    next_step = "数据已保存在本机，网络恢复后将自动发送。"
-
-
-class PlatformUntrusted(PlatformError):
-    user_message = "平台的证书不可信，已中止连接。"
-    next_step = "请联系系统管理员核对平台根证书与平台地址。"
-
-
-class TerminalRefused(PlatformError):
-    user_message = "平台拒绝了本终端的证书（证书无效、已吊销或不属于成员单位）。"
-    next_step = "请联系系统管理员检查本终端证书。"
-
-
-class PlatformConflict(PlatformError):
-    user_message = "平台上已有编号相同但内容不同的数据包。"
-    next_step = "请联系系统管理员核查。"
-
-
-class PlatformNotFound(PlatformError):
-    user_message = "平台上没有该数据，或本单位无权查看。"
-
-
-class PlatformFailed(PlatformError):
-    user_message = "平台处理请求时出错。"
-    next_step = "请稍后重试；如持续出现，请联系平台管理员。"
-
-
-@dataclass(frozen=True)
-class TerminalCredentials:
-    """The terminal's mTLS identity: certificate, chain and software key (held in the encrypted store)."""
-
-    certificate: x509.Certificate
-    private_key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
-    chain: Sequence[x509.Certificate] = ()
-
-    @classmethod
-    def from_files(cls, certificate: Path, key: Path, password: bytes | None = None) -> TerminalCredentials:
-        """Credentials from PEM files (the certificate file may carry the chain after the leaf)."""
-        certificates = x509.load_pem_x509_certificates(Path(certificate).read_bytes())
-        private_key = serialization.load_pem_private_key(Path(key).read_bytes(), password)
-        if not isinstance(private_key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
-            raise TypeError("terminal key must be RSA or EC")
-        return cls(certificates[0], private_key, certificates[1:])
-
-
-def client_ssl_context(
-    credentials: TerminalCredentials, trust_roots: Sequence[x509.Certificate], *, tls12_only: bool = False
-) -> ssl.SSLContext:
-    """TLS 1.2+, the platform root as the only anchor, hostname checked, the terminal certificate presented."""
-    anchors = "".join(c.public_bytes(serialization.Encoding.PEM).decode("ascii") for c in trust_roots)
-    context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH, cadata=anchors)
-    context.minimum_version = ssl.TLSVersion.TLSv1_2
-    if tls12_only:
-        context.maximum_version = ssl.TLSVersion.TLSv1_2
-    passphrase = secrets.token_bytes(32)
-    with tempfile.TemporaryDirectory(prefix="lianjie-tls-") as folder:
-        cert_path, key_path = Path(folder) / "terminal.pem", Path(folder) / "terminal.key"
-        cert_path.write_bytes(
-            b"".join(c.public_bytes(serialization.Encoding.PEM) for c in (credentials.certificate, *credentials.chain))
-        )
-        key_path.touch(mode=0o600)
-        key_path.write_bytes(
-            credentials.private_key.private_bytes(
-                serialization.Encoding.PEM,
-                serialization.PrivateFormat.PKCS8,
-                serialization.BestAvailableEncryption(passphrase),
-            )
-        )
-        context.load_cert_chain(cert_path, key_path, password=passphrase)
-    return context
-
-
-@dataclass(frozen=True)
-class UploadResult:
-    """The platform's receipt for an upload; ``created`` is False when the platform already had this packet."""
-
-    receipt_json: bytes
-    receipt_signature: bytes
-    created: bool
 
 
 @dataclass(frozen=True)
@@ -167,13 +118,6 @@ class ClockReading:
         return abs(self.skew) > SKEW_LIMIT
 
 
-def _refusal(body: Any) -> tuple[str, str]:
-    try:
-        return str(body["error"]["code"]), str(body["error"]["message"])
-    except (KeyError, TypeError):
-        return "unknown", ""
-
-
 class PlatformClient:
     """One terminal's connection to the platform. Not thread-safe: the sync engine owns one per worker thread."""
 
@@ -188,6 +132,8 @@ class PlatformClient:
     ) -> None:
         self._credentials, self._roots, self._connect_timeout = credentials, tuple(trust_roots), connect_timeout
         self._url = httpx.URL(base_url)
+        self._batch_upload = True  # until the platform shows it has no batch upload (protocol < 1.2)
+        self._last_refusal: tuple[int, str, str] | None = None  # (status, code, message) of the last HTTP error
         self._http = httpx.Client(
             base_url=base_url.rstrip("/"),
             verify=client_ssl_context(credentials, trust_roots),
@@ -205,19 +151,26 @@ class PlatformClient:
         self.close()
 
     def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        self._last_refusal = None
+        response = self._send(method, path, **kwargs)
+        if response.status_code < 400 or response.status_code == 304:
+            return response
+        code, message = refusal_of(_json_or_none(response))
+        self._last_refusal = (response.status_code, code, message)
+        raise _http_error(response)
+
+    def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """The platform's answer, whatever its status; a typed error only when there is no answer."""
         try:
-            response = self._http.request(method, f"{API}{path}", **kwargs)
+            return self._http.request(method, f"{API}{path}", **kwargs)
         except httpx.TimeoutException as exc:
             raise PlatformUnreachable(f"{method} {path}: timeout {type(exc).__name__}") from None
         except (httpx.TransportError, ssl.SSLError) as exc:
-            error = _transport_error(method, path, exc)
+            error = transport_error(method, path, exc)
             silent_drop = isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError)
             if isinstance(error, PlatformUnreachable) and silent_drop and self._handshake_refused():
                 raise TerminalRefused(f"{method} {path}: the platform refuses this terminal's certificate") from None
             raise error from None
-        if response.status_code < 400 or response.status_code == 304:
-            return response
-        raise _http_error(response)
 
     def _handshake_refused(self) -> bool:
         """Whether the platform refuses our certificate during the handshake.
@@ -248,6 +201,56 @@ class PlatformClient:
         )
         receipt_json, signature = receipt_from_wire(response.json())
         return UploadResult(receipt_json, signature, response.status_code == 201)
+
+    def upload_batch(self, packets: Sequence[tuple[uuid.UUID, bytes]]) -> list[UploadOutcome]:
+        """Send several packets, as few requests as the bounds allow (protocol 1.2); one outcome per packet, in order.
+
+        Each packet is judged alone: an ``UploadResult`` (its receipt), or an ``UploadRefusal`` carrying the error
+        a lone ``upload`` would have raised. Raises only for the request as a whole: ``PlatformUnreachable``,
+        ``TerminalRefused``, ``BatchRefused`` (400/413/415: nothing of that request was stored), ``PlatformFailed``.
+        A lone packet goes by ``upload``, and so does everything against a platform older than 1.2 (404/405).
+        """
+        outcomes: list[UploadOutcome] = []
+        for chunk in batch_chunks(packets, MAX_BATCH_PACKETS, MAX_BATCH_BYTES):
+            if len(chunk) > 1 and self._batch_upload:
+                sent = self._post_batch(chunk)
+                if sent is not None:
+                    outcomes.extend(sent)
+                    continue
+            outcomes.extend(self._upload_one(packet_id, data) for packet_id, data in chunk)
+        return outcomes
+
+    def _post_batch(self, packets: Sequence[tuple[uuid.UUID, bytes]]) -> list[UploadOutcome] | None:
+        """One batch request; None when the platform has no batch upload (it speaks 1.0 or 1.1)."""
+        where = f"POST {API}/packets"
+        headers = {"Content-Type": PACKET_BATCH_MEDIA_TYPE}
+        response = self._send("POST", "/packets", content=batch_body(packets), headers=headers)
+        status = response.status_code
+        if status in (404, 405):
+            self._batch_upload = False
+            return None
+        if status in (400, 413, 415):
+            code, message = refusal_of(_json_or_none(response))
+            raise BatchRefused(f"{where}: HTTP {status} {code}", status=status, user_message=message or None)
+        if status >= 400:
+            raise _http_error(response)
+        try:
+            return batch_outcomes(response.json(), packets, where)
+        except ValueError as exc:
+            raise PlatformFailed(f"{where}: {exc}") from None
+
+    def _upload_one(self, packet_id: uuid.UUID, data: bytes) -> UploadOutcome:
+        """``upload``'s answer as an outcome; a failure of the connection or of this terminal is still raised."""
+        try:
+            return self.upload(packet_id, data)
+        except AppError as exc:
+            answer, self._last_refusal = self._last_refusal, None
+            if answer is None:  # no HTTP answer (network, TLS)
+                raise
+            status, code, message = answer
+            if status in (401, 403) and code != "not-sender":  # the terminal itself is refused, not this packet
+                raise
+            return UploadRefusal(packet_id, status, code, message, exc)
 
     def download(self, packet_id: uuid.UUID) -> bytes:
         """A packet's bytes (verify before use)."""
@@ -339,30 +342,14 @@ def _batch_records(body: bytes) -> tuple[tuple[InboxItem, bytes], ...]:
     return tuple(items)
 
 
-def _transport_error(method: str, path: str, exc: Exception) -> PlatformError:
-    text = repr(exc) + repr(exc.__context__) + repr(getattr(exc, "__cause__", None))
-    if "CERTIFICATE_VERIFY_FAILED" in text or isinstance(exc.__context__, ssl.SSLCertVerificationError):
-        return PlatformUntrusted(f"{method} {path}: platform certificate not trusted")
-    if "alert" in text.lower() or "certificate required" in text.lower():
-        return TerminalRefused(f"{method} {path}: TLS refused by the platform: {type(exc).__name__}")
-    return PlatformUnreachable(f"{method} {path}: {type(exc).__name__}")
+def _json_or_none(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
 
 
 def _http_error(response: httpx.Response) -> AppError:
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    code, message = _refusal(body)
-    status = response.status_code
-    where = f"{response.request.method} {response.request.url.path}: HTTP {status} {code}"
-    if status == 422:
-        cls = rejection_classes().get(code, PacketRejected)
-        return cls(where, user_message=f"平台拒收：{message}" if message else None)
-    if status == 409:
-        return PlatformConflict(where)
-    if status in (401, 403):
-        return TerminalRefused(where, user_message=message or None)
-    if status == 404:
-        return PlatformNotFound(where, user_message=message or None)
-    return PlatformFailed(where, user_message=message or None)
+    code, message = refusal_of(_json_or_none(response))
+    where = f"{response.request.method} {response.request.url.path}: HTTP {response.status_code} {code}"
+    return status_error(response.status_code, code, message, where)

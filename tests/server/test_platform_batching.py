@@ -142,9 +142,9 @@ def test_batch_download_shows_nothing_to_an_agency_that_may_not_see(
         assert [item.packet_id for item, _ in procuratorate.inbox_packets(after=start).items] == [packet.packet_id]
 
 
-def test_platform_announces_protocol_1_1(platform: RunningPlatform) -> None:
+def test_platform_announces_protocol_1_2(platform: RunningPlatform) -> None:
     with platform.client("police") as police:
-        assert police.whoami()["protocol"] == "1.1"
+        assert police.whoami()["protocol"] == "1.2"
 
 
 @pytest.mark.parametrize("body", [b'\x00\x00\x00\x09{"seq":1}', b"\x00\x00\x01\x00{}", b"\x00\x00"])
