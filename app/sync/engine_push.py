@@ -92,7 +92,7 @@ class Pusher:
             raise
         except BatchRefused:
             outcomes = [outcome for packet in packets for outcome in self.client.upload_batch([packet])]
-        except PlatformError as exc:  # the request failed as a whole (5xx): every packet of it waits
+        except (PlatformError, PacketRejected) as exc:  # the request failed as a whole: each packet as a lone one
             outcomes = [exc] * len(group)
         results: list[tuple[bool, int]] = []
         changes: list[Callable[[Session], None]] = []  # written in one transaction for the whole group
