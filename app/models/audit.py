@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
 
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from app.models.meta import AUDIT_HEAD, read_meta, store_id, write_meta
-from app.models.tables import AuditEntry, utc_text
+from app.models.tables import AuditEntry, table_of, utc_text
 
 DetailValue = str | int | bool | None
 
@@ -152,6 +152,9 @@ def _details_text(details: Mapping[str, DetailValue] | None) -> str:
     return json.dumps(values, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+_INSERT_ROW = insert(table_of(AuditEntry))  # built once, plain Core (compiled and cached once)
+
+
 def append_audit(
     session: Session,
     kind: AuditKind,
@@ -170,19 +173,13 @@ def append_audit(
     occurred_at = now if now is not None else dt.datetime.now(dt.UTC)
     stamp = utc_text(occurred_at)
     row_hash = chain_hash(prev_hash, canonical_row(seq, stamp, kind.value, operator, terminal, subject, details_text))
-    session.add(
-        AuditEntry(
-            seq=seq,
-            occurred_at=occurred_at,
-            kind=kind.value,
-            operator=operator,
-            terminal=terminal,
-            subject=subject,
-            details=details_text,
-            prev_hash=prev_hash,
-            row_hash=row_hash,
-        )
-    )
+    session.execute(
+        _INSERT_ROW,
+        {
+            "seq": seq, "occurred_at": occurred_at, "kind": kind.value, "operator": operator, "terminal": terminal,
+            "subject": subject, "details": details_text, "prev_hash": prev_hash, "row_hash": row_hash,
+        },
+    )  # fmt: skip
     write_meta(session, AUDIT_HEAD, f"{seq}:{row_hash}")
     return AuditRecord(
         seq, occurred_at.astimezone(dt.UTC), kind.value, operator, terminal, subject, json.loads(details_text), row_hash

@@ -6,16 +6,26 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, column, delete, func, insert, select, table, text
+from sqlalchemy import ColumnElement, bindparam, column, delete, func, insert, select, table, text
 from sqlalchemy.orm import Session
 
 from app.models.search_text import index_terms, match_expression
-from app.models.tables import CASES_FTS_TABLE, Case
+from app.models.tables import CASES_FTS_TABLE, Case, table_of
 
 # The contentless FTS5 table: rowid is cases.seq, body the terms of search_text.index_terms.
 _fts = table(CASES_FTS_TABLE, column("rowid"), column("body"))
 
 MAX_PAGE = 500
+
+# Built once on the tables (plain Core, compiled once): a received transfer creates its case through these.
+_CASES = table_of(Case)
+_RECORD_COLUMNS = (
+    "id", "agency_code", "case_number", "title", "party_name", "party_id_number", "case_type", "stage", "amount_fen",
+    "occurred_on", "created_at", "updated_at",
+)  # fmt: skip
+_INSERT_CASE = insert(_CASES).returning(_CASES.c.seq)
+_INSERT_TERMS = insert(_fts)
+_GET_CASE = select(*(_CASES.c[name] for name in _RECORD_COLUMNS)).where(_CASES.c.id == bindparam("id"))
 
 
 @dataclass(frozen=True)
@@ -76,7 +86,7 @@ def _record(row: Case) -> CaseRecord:
     )
 
 
-def search_body(row: Case) -> str:
+def search_body(row: Case | CaseRecord) -> str:
     """The FTS5 text of a case; migration r0002 indexes the same columns in the same order."""
     return index_terms(row.case_number, row.title, row.party_name, row.party_id_number, row.case_type)
 
@@ -97,24 +107,14 @@ def add_case(
     if new.amount_fen < 0:
         raise ValueError("amount_fen must not be negative")
     stamp = _now(now)
-    row = Case(
-        id=case_id or str(uuid.uuid4()),
-        agency_code=new.agency_code,
-        case_number=new.case_number,
-        title=new.title,
-        party_name=new.party_name,
-        party_id_number=new.party_id_number,
-        case_type=new.case_type,
-        stage=new.stage,
-        amount_fen=new.amount_fen,
-        occurred_on=new.occurred_on,
-        created_at=stamp,
-        updated_at=stamp,
-    )
-    session.add(row)
-    session.flush()
-    session.execute(insert(_fts).values(rowid=row.seq, body=search_body(row)))
-    return _record(row)
+    record = CaseRecord(
+        id=case_id or str(uuid.uuid4()), agency_code=new.agency_code, case_number=new.case_number, title=new.title,
+        party_name=new.party_name, party_id_number=new.party_id_number, case_type=new.case_type, stage=new.stage,
+        amount_fen=new.amount_fen, occurred_on=new.occurred_on, created_at=stamp, updated_at=stamp,
+    )  # fmt: skip
+    seq = session.execute(_INSERT_CASE, record.__dict__).scalar_one()
+    session.execute(_INSERT_TERMS, {"rowid": seq, "body": search_body(record)})
+    return record
 
 
 def save_case(session: Session, case: CaseRecord, *, now: dt.datetime | None = None) -> CaseRecord:
@@ -142,8 +142,8 @@ def delete_case(session: Session, case_id: str) -> bool:
 
 def get_case(session: Session, case_id: str) -> CaseRecord | None:
     """The case with ``case_id``, or None."""
-    row = session.scalars(select(Case).where(Case.id == case_id)).one_or_none()
-    return None if row is None else _record(row)
+    row = session.execute(_GET_CASE, {"id": case_id}).one_or_none()
+    return None if row is None else CaseRecord(*row)
 
 
 def get_case_by_number(session: Session, agency_code: str, case_number: str) -> CaseRecord | None:

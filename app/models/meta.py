@@ -2,29 +2,33 @@
 
 from __future__ import annotations
 
+from sqlalchemy import bindparam, select
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from app.models.tables import MetaEntry
+from app.models.tables import MetaEntry, table_of
 
 STORE_ID = "store_id"
 CREATED_AT = "created_at"
 AUDIT_HEAD = "audit_head"
 
 
+# Core statements built once, never ORM objects: the audit head is read and written by every audited action, and
+# a cached ORM object beside a Core write could be stale.
+_META = table_of(MetaEntry)
+_READ = select(_META.c.value).where(_META.c.key == bindparam("key"))
+_INSERT = sqlite_insert(_META)
+_UPSERT = _INSERT.on_conflict_do_update(index_elements=[_META.c.key], set_={"value": _INSERT.excluded.value})
+
+
 def read_meta(session: Session, key: str) -> str | None:
     """The value stored under ``key``, or None."""
-    entry = session.get(MetaEntry, key)
-    return None if entry is None else entry.value
+    return session.execute(_READ, {"key": key}).scalar_one_or_none()
 
 
 def write_meta(session: Session, key: str, value: str) -> None:
     """Set ``key`` to ``value`` in the caller's transaction."""
-    entry = session.get(MetaEntry, key)
-    if entry is None:
-        session.add(MetaEntry(key=key, value=value))
-    else:
-        entry.value = value
-    session.flush()
+    session.execute(_UPSERT, {"key": key, "value": value})
 
 
 def store_id(session: Session) -> str:

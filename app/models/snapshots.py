@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
@@ -22,7 +22,7 @@ from app.domain.events import Event
 from app.domain.lifecycle import CaseState, Obligation, fold
 from app.models.codec import stored_state
 from app.models.events import case_events, last_case_seq
-from app.models.tables import CaseInvolvementRow, CaseSnapshotRow, OpenDutyRow
+from app.models.tables import CaseInvolvementRow, CaseSnapshotRow, OpenDutyRow, table_of
 
 _IN_CHUNK = 500
 
@@ -56,9 +56,26 @@ def involvement(events: Iterable[Event], state: CaseState) -> dict[str, tuple[dt
     return spans
 
 
-def replace_open_duties(session: Session, subject_id: str, obligations: Iterable[Obligation]) -> None:
-    """Set the open duties of a case or affair to the open ones among ``obligations``."""
-    session.execute(delete(OpenDutyRow).where(OpenDutyRow.subject_id == subject_id))
+# Statements built once on the tables (compiled and cache-keyed once, plain Core rather than ORM-enabled DML):
+# these run for every record stored or received.
+_DUTIES, _INVOLVEMENT, _SNAPSHOTS = table_of(OpenDutyRow), table_of(CaseInvolvementRow), table_of(CaseSnapshotRow)
+_DELETE_DUTIES = delete(_DUTIES).where(_DUTIES.c.subject_id == bindparam("subject"))
+_INSERT_DUTIES = insert(_DUTIES)
+_DELETE_INVOLVEMENT = delete(_INVOLVEMENT).where(_INVOLVEMENT.c.case_id == bindparam("case"))
+_INSERT_INVOLVEMENT = insert(_INVOLVEMENT)
+_SNAPSHOT_COLUMNS = ("version", "last_seq", "agency_code", "stage", "penalty", "party_id", "state")
+_INSERT_SNAPSHOT = sqlite_insert(_SNAPSHOTS)
+_UPSERT_SNAPSHOT = _INSERT_SNAPSHOT.on_conflict_do_update(
+    index_elements=[_SNAPSHOTS.c.case_id], set_={name: _INSERT_SNAPSHOT.excluded[name] for name in _SNAPSHOT_COLUMNS}
+)
+
+
+def replace_open_duties(
+    session: Session, subject_id: str, obligations: Iterable[Obligation], *, fresh: bool = False
+) -> None:
+    """Set the open duties of a case or affair to the open ones among ``obligations`` (``fresh``: it had none)."""
+    if not fresh:
+        session.execute(_DELETE_DUTIES, {"subject": subject_id})
     rows = [
         {
             "obligation_id": o.obligation_id, "subject_id": subject_id, "agency_code": o.agency_code,
@@ -69,28 +86,31 @@ def replace_open_duties(session: Session, subject_id: str, obligations: Iterable
         if o.closed_at is None
     ]  # fmt: skip
     if rows:
-        session.execute(insert(OpenDutyRow), rows)
+        session.execute(_INSERT_DUTIES, rows)
 
 
-def save_case_state(session: Session, state: CaseState, events: Sequence[Event], last_seq: int) -> None:
-    """Store the folded state of a case and its derived rows, replacing what was there."""
+def save_case_state(
+    session: Session, state: CaseState, events: Sequence[Event], last_seq: int, *, fresh: bool = False
+) -> None:
+    """Store the folded state of a case and its derived rows, replacing what was there (``fresh``: nothing was)."""
+    encoded = state.to_dict()
     values = {
         "case_id": state.case_id,
-        "version": state.to_dict()["version"],
+        "version": encoded["version"],
         "last_seq": last_seq,
         "agency_code": state.agency_code,
         "stage": str(state.stage),
         "penalty": str(state.penalty),
         "party_id": state.party_id,
-        "state": json.dumps(state.to_dict(), sort_keys=True, separators=(",", ":"), ensure_ascii=False),
+        "state": json.dumps(encoded, sort_keys=True, separators=(",", ":"), ensure_ascii=False),
     }
-    upsert = sqlite_insert(CaseSnapshotRow).values(values)
-    session.execute(upsert.on_conflict_do_update(index_elements=["case_id"], set_=values))
-    replace_open_duties(session, state.case_id, state.obligations)
-    session.execute(delete(CaseInvolvementRow).where(CaseInvolvementRow.case_id == state.case_id))
+    session.execute(_UPSERT_SNAPSHOT, values)
+    replace_open_duties(session, state.case_id, state.obligations, fresh=fresh)
+    if not fresh:
+        session.execute(_DELETE_INVOLVEMENT, {"case": state.case_id})
     spans = involvement(events, state)
     session.execute(
-        insert(CaseInvolvementRow),
+        _INSERT_INVOLVEMENT,
         [{"case_id": state.case_id, "agency_code": c, "first_at": f, "last_at": la} for c, (f, la) in spans.items()],
     )
 

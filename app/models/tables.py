@@ -18,6 +18,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -63,6 +64,14 @@ class UtcDateTime(TypeDecorator[dt.datetime]):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def table_of(mapped: type[Base]) -> Table:
+    """The table of a mapped class, for plain Core statements on hot paths (no ORM bulk-persistence machinery)."""
+    table = mapped.__table__
+    if not isinstance(table, Table):
+        raise TypeError(f"{mapped.__name__} is not mapped to a single table")
+    return table
 
 
 class MetaEntry(Base):

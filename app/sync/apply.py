@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from app.domain.agencies import AgencyKind
@@ -26,12 +26,16 @@ from app.domain.timezone import CST
 from app.models.audit import AuditKind, append_audit
 from app.models.blobstore import BlobStore
 from app.models.cases import NewCase, add_case, get_case, save_case
-from app.models.events import append_case_event, case_events
+from app.models.events import append_case_events, case_events
 from app.models.snapshots import save_case_state
-from app.models.tables import Attachment
+from app.models.tables import Attachment, table_of
 from app.sync.apply_affairs import AFFAIR_KINDS, add_affair_records, held_affair
 from app.sync.apply_payload import PayloadInvalid, read_case_payload
 from app.sync.packet import VerifiedPacket
+
+_ATTACHMENTS = table_of(Attachment)  # plain Core statements, built once: they run for every packet applied
+_HELD_ATTACHMENTS = select(_ATTACHMENTS.c.sha256).where(_ATTACHMENTS.c.case_id == bindparam("case"))
+_INSERT_ATTACHMENT = insert(_ATTACHMENTS)
 
 
 @dataclass(frozen=True)
@@ -78,10 +82,8 @@ class Applier:
             history = CaseHistory.of((*stored, *new))
         except DomainError as exc:
             return ApplyOutcome(manifest.case_id, deferred=exc.user_message)
-        seq = 0
-        for record in sorted(new, key=lambda e: e.sort_key):
-            seq = append_case_event(session, record)
-        save_case_state(session, history.state, history.events, seq)
+        seq = append_case_events(session, sorted(new, key=lambda e: e.sort_key))
+        save_case_state(session, history.state, history.events, seq, fresh=not stored)
         self._case_row(session, history.state, now=packet.manifest.created_at)
         self._attachments(session, packet)
         self._audit(session, packet, "case", len(new))
@@ -123,17 +125,17 @@ class Applier:
     def _attachments(self, session: Session, packet: VerifiedPacket) -> None:
         """Keep the packet's attachments with the case, encrypted like local ones (once per content per case)."""
         case_id = packet.manifest.case_id
-        held = set(session.scalars(select(Attachment.sha256).where(Attachment.case_id == case_id)))
+        held = set(session.scalars(_HELD_ATTACHMENTS, {"case": case_id}))
         for ref in packet.manifest.attachments:
             if ref.sha256 in held:
                 continue
             blob_id = uuid.uuid5(packet.packet_id, ref.sha256)
             digest = self.blobs.put(blob_id, io.BytesIO(packet.attachments[ref.sha256]))
-            session.add(
-                Attachment(
-                    id=str(blob_id), case_id=case_id, name=ref.name, media_type=ref.media_type, size=digest.size,
-                    sha256=digest.sha256, created_at=dt.datetime.now(dt.UTC),
-                )
+            session.execute(
+                _INSERT_ATTACHMENT,
+                {
+                    "id": str(blob_id), "case_id": case_id, "name": ref.name, "media_type": ref.media_type,
+                    "size": digest.size, "sha256": digest.sha256, "created_at": dt.datetime.now(dt.UTC),
+                },
             )  # fmt: skip
             held.add(ref.sha256)
-        session.flush()

@@ -191,14 +191,17 @@ class Receiver:
                 raise PayloadInvalid("receipt is about another packet")
             assert incoming.receipt is not None
             store_receipt(session, receipt, *incoming.receipt)
-        add_received(session, packet, origin=incoming.origin.split(":")[0], seq=incoming.seq, now=now)
-        applied = self._apply(session, packet, applier)
+        outcome = (applier or self.applier).apply(session, packet)
+        add_received(
+            session, packet, origin=incoming.origin.split(":")[0], seq=incoming.seq, now=now,
+            applied=outcome.applied, apply_error=outcome.deferred,
+        )  # fmt: skip
         if cursor is not None:
             set_cursor(session, cursor)
-        return Received.APPLIED if applied else Received.DEFERRED
+        return Received.APPLIED if outcome.applied else Received.DEFERRED
 
-    def _apply(self, session: Session, packet: VerifiedPacket, applier: Applier | None = None) -> bool:
-        outcome = (applier or self.applier).apply(session, packet)
+    def _apply(self, session: Session, packet: VerifiedPacket) -> bool:
+        outcome = self.applier.apply(session, packet)
         if outcome.applied:
             mark_applied(session, str(packet.packet_id), self.clock())
         else:

@@ -12,10 +12,11 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.models.sync_tables import InboxRow, OutboxRow, SyncStateRow
+from app.models.tables import table_of
 from app.sync.outbox import sent_manifest
 from app.sync.packet import VerifiedPacket
 
@@ -83,30 +84,48 @@ def known_manifests(session: Session, packet_ids: Iterable[str]) -> dict[str, st
     return found
 
 
-def add_received(session: Session, packet: VerifiedPacket, *, origin: str, seq: int | None, now: dt.datetime) -> None:
-    """Keep a verified packet (not yet applied)."""
+# Built once on the table (plain Core, compiled once): these run for every packet received.
+_INBOX = table_of(InboxRow)
+_INSERT_RECEIVED = insert(_INBOX)
+_MARK_APPLIED = (
+    update(_INBOX)
+    .where(_INBOX.c.packet_id == bindparam("key"))
+    .values(applied=True, apply_error="", applied_at=bindparam("now"))
+)
+_MARK_DEFERRED = update(_INBOX).where(_INBOX.c.packet_id == bindparam("key")).values(apply_error=bindparam("reason"))
+
+
+def add_received(
+    session: Session,
+    packet: VerifiedPacket,
+    *,
+    origin: str,
+    seq: int | None,
+    now: dt.datetime,
+    applied: bool = False,
+    apply_error: str = "",
+) -> None:
+    """Keep a verified packet: not yet applied, or (``applied``) applied in this same transaction."""
     manifest = packet.manifest
-    session.add(
-        InboxRow(
-            packet_id=str(packet.packet_id), seq=seq, origin=origin, kind=manifest.kind, case_id=manifest.case_id,
-            sender=manifest.sender_agency, manifest_sha256=packet.manifest_sha256,
-            packet_sha256=packet.packet_sha256, data=packet.data, received_at=now, applied=False, apply_error="",
-            applied_at=None,
-        )
+    session.execute(
+        _INSERT_RECEIVED,
+        {
+            "packet_id": str(packet.packet_id), "seq": seq, "origin": origin, "kind": manifest.kind,
+            "case_id": manifest.case_id, "sender": manifest.sender_agency, "manifest_sha256": packet.manifest_sha256,
+            "packet_sha256": packet.packet_sha256, "data": packet.data, "received_at": now, "applied": applied,
+            "apply_error": apply_error, "applied_at": now if applied else None,
+        },
     )  # fmt: skip
-    session.flush()
 
 
 def mark_applied(session: Session, packet_id: str, now: dt.datetime) -> None:
     """The packet's records are in the case."""
-    session.execute(
-        update(InboxRow).where(InboxRow.packet_id == packet_id).values(applied=True, apply_error="", applied_at=now)
-    )
+    session.execute(_MARK_APPLIED, {"key": packet_id, "now": now})
 
 
 def mark_deferred(session: Session, packet_id: str, reason: str) -> None:
     """The packet cannot be applied yet; ``reason`` says why (in Chinese)."""
-    session.execute(update(InboxRow).where(InboxRow.packet_id == packet_id).values(apply_error=reason))
+    session.execute(_MARK_DEFERRED, {"key": packet_id, "reason": reason})
 
 
 def unapplied(session: Session) -> tuple[tuple[str, bytes], ...]:
