@@ -13,9 +13,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import func, insert, select, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from app.models.sync_tables import InboxRow, OutboxRow, ReceiptRow
+from app.models.tables import table_of
 from app.sync.packet import BuiltPacket, Receipt
 
 
@@ -78,17 +80,21 @@ def unreceipted_sent(session: Session) -> tuple[DuePacket, ...]:
     return tuple(DuePacket(str(p), str(h), bytes(d), int(a)) for p, h, d, a in session.execute(query))
 
 
+_RECEIPTS = table_of(ReceiptRow)
+# Plain Core, built once (one per received packet); a receipt already held is kept as it is.
+_INSERT_RECEIPT = sqlite_insert(_RECEIPTS).on_conflict_do_nothing(index_elements=[_RECEIPTS.c.packet_id])
+
+
 def store_receipt(session: Session, receipt: Receipt, receipt_json: bytes, signature: bytes) -> None:
     """Keep a verified receipt beside its packet (idempotent: the platform answers a re-upload with the same)."""
-    if session.get(ReceiptRow, str(receipt.packet_id)) is not None:
-        return
-    session.add(
-        ReceiptRow(
-            packet_id=str(receipt.packet_id), manifest_sha256=receipt.manifest_sha256,
-            received_at=receipt.received_at, seq=receipt.seq, receipt_json=receipt_json, signature=signature,
-        )
+    session.execute(
+        _INSERT_RECEIPT,
+        {
+            "packet_id": str(receipt.packet_id), "manifest_sha256": receipt.manifest_sha256,
+            "received_at": receipt.received_at, "seq": receipt.seq, "receipt_json": receipt_json,
+            "signature": signature,
+        },
     )  # fmt: skip
-    session.flush()
 
 
 def mark_receipted(session: Session, packet_id: str, now: dt.datetime) -> None:

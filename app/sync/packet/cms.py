@@ -10,6 +10,7 @@ change unnoticed (versions, algorithm identifiers, signer identifier included).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -57,6 +58,30 @@ def _signed_attributes(content: bytes, signing_time: dt.datetime) -> list[bytes]
     ]
 
 
+@dataclass(frozen=True)
+class _Signer:
+    """What a certificate contributes to every SignedData it signs, parsed and encoded once per certificate."""
+
+    certificate: x509.Certificate
+    public_key: object
+    sid: bytes  # IssuerAndSerialNumber
+    algorithm: bytes
+
+
+@functools.lru_cache(maxsize=256)
+def _signer_of(certificate_der: bytes) -> _Signer:
+    """Parsing a certificate and re-encoding its issuer name costs more than the ECDSA check itself; packets and
+    receipts come from a few dozen certificates, so each is parsed once (keyed by its exact bytes)."""
+    certificate = x509.load_der_x509_certificate(certificate_der)
+    sid = der.tlv(der.SEQUENCE, certificate.issuer.public_bytes() + der.integer(certificate.serial_number))
+    return _Signer(certificate, certificate.public_key(), sid, _signature_algorithm(certificate))
+
+
+@functools.lru_cache(maxsize=256)
+def _certificate(certificate_der: bytes) -> x509.Certificate:
+    return x509.load_der_x509_certificate(certificate_der)
+
+
 def _signature_algorithm(certificate: x509.Certificate) -> bytes:
     key = certificate.public_key()
     if isinstance(key, rsa.RSAPublicKey):
@@ -68,20 +93,19 @@ def _signature_algorithm(certificate: x509.Certificate) -> bytes:
 
 def _assemble(
     certificates_der: Sequence[bytes],
-    signer: x509.Certificate,
+    signer: _Signer,
     signed_attrs: list[bytes],
     signature: bytes,
     content: bytes | None,
 ) -> bytes:
-    sid = der.tlv(der.SEQUENCE, signer.issuer.public_bytes() + der.integer(signer.serial_number))
     attrs_body = b"".join(sorted(signed_attrs))
     signer_info = der.tlv(
         der.SEQUENCE,
         der.integer(1)
-        + sid
+        + signer.sid
         + _SHA256
         + der.tlv(der.CONTEXT_0, attrs_body)
-        + _signature_algorithm(signer)
+        + signer.algorithm
         + der.tlv(der.OCTET_STRING, signature),
     )
     encap = _DATA if content is None else _DATA + der.tlv(der.CONTEXT_0, der.tlv(der.OCTET_STRING, content))
@@ -103,11 +127,10 @@ def sign(content: bytes, signer: Signer, *, detached: bool = True, signing_time:
     attrs = _signed_attributes(content, when)
     signature = signer.sign(der.set_of(attrs))
     certs = [c.public_bytes(serialization.Encoding.DER) for c in (signer.certificate, *signer.chain)]
-    return _assemble(certs, signer.certificate, attrs, signature, None if detached else content)
+    return _assemble(certs, _signer_of(certs[0]), attrs, signature, None if detached else content)
 
 
-def _check_signature(certificate: x509.Certificate, signature: bytes, data: bytes) -> None:
-    key = certificate.public_key()
+def _check_signature(key: object, signature: bytes, data: bytes) -> None:
     try:
         if isinstance(key, rsa.RSAPublicKey):
             key.verify(signature, data, padding.PKCS1v15(), hashes.SHA256())
@@ -169,18 +192,18 @@ def _verify(p7s: bytes, content: bytes | None) -> CmsSignature:
     _, sig_start, sig_end, _ = si_parts[5]
     signature = p7s[sig_start:sig_end]
     try:
-        signer_cert = x509.load_der_x509_certificate(certificates_der[0])
+        signer = _signer_of(certificates_der[0])
     except (ValueError, x509.InvalidVersion):
         raise SignatureInvalid("signer certificate unreadable") from None
-    if _assemble(certificates_der, signer_cert, attrs, signature, embedded) != p7s:
+    if _assemble(certificates_der, signer, attrs, signature, embedded) != p7s:
         raise SignatureInvalid("CMS encoding is not the canonical one")
     signing_time = _check_attributes(attrs, data)
-    _check_signature(signer_cert, signature, der.set_of(attrs))
+    _check_signature(signer.public_key, signature, der.set_of(attrs))
     try:
-        certificates = tuple(x509.load_der_x509_certificate(d) for d in certificates_der)
+        certificates = (signer.certificate, *(_certificate(d) for d in certificates_der[1:]))
     except (ValueError, x509.InvalidVersion):
         raise SignatureInvalid("a certificate in SignedData is unreadable") from None
-    return CmsSignature(signer_cert, certificates, signing_time, data)
+    return CmsSignature(signer.certificate, certificates, signing_time, data)
 
 
 def _check_attributes(attrs: list[bytes], data: bytes) -> dt.datetime:
