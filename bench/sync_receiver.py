@@ -1,0 +1,62 @@
+"""The bench's receiving terminal: the sync engine's own pull, verification and apply, in a process of its own.
+
+A police terminal with a real SQLCipher store (migrated, ``synchronous=FULL``), the trust it fetched from the
+platform (CRL, directory), and the engine's ``Puller``/``Receiver``/``Applier``: batch downloads fetched ahead,
+receipt and packet verified in full, each transfer applied (the case rebuilt from the packet's records, its
+attachment kept as an encrypted blob, the audit chain extended), a page per transaction with the cursor.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import time
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from app.config import TerminalConfig
+from app.models.store import open_store
+from app.models.tables import Case
+from app.sync.apply import Applier
+from app.sync.engine_pull import Puller
+from app.sync.engine_receive import Receiver
+from app.sync.inbox import cursor, set_cursor
+from app.sync.platform_client import PlatformClient
+from tests.server.platform_support import PlatformPki
+from tests.sync.test_engine_support import trust_source_for
+
+DEADLINE_S = 900.0  # a stuck platform ends the receiver with what it has, never the bench
+
+
+def receive(pki: PlatformPki, url: str, folder: Path, after: int, expected: int, results: Any, started: Any) -> None:
+    """Child process: pull from ``after`` until ``expected`` packets are received; report times and counts."""
+    world = pki.world
+    store = open_store(TerminalConfig(data_dir=folder / "store"), secrets.token_bytes(32), create=True)
+    store.write(lambda s: set_cursor(s, after))
+    trust_source = trust_source_for(pki, folder)
+    counts = dict.fromkeys(("received", "applied", "duplicates", "quarantined", "deferred"), 0)
+    with PlatformClient(url, pki.credentials("police"), [world.root.certificate]) as client:
+        trust_source.refresh(store, client)
+        trust = trust_source.load(store)
+        applier = Applier(world.police_code, "bench-police", store.blobs, trust.sender_kinds())
+        receiver = Receiver(store, trust, applier, "POL-001", lambda: dt.datetime.now(dt.UTC))
+        puller = Puller(store, client, receiver, page_size=64)
+        started.set()
+        began = time.monotonic()
+        deadline = began + DEADLINE_S
+        while counts["received"] < expected and time.monotonic() < deadline:
+            pulled = puller.pull()
+            for key, value in pulled.items():
+                counts[key] += value
+            if not pulled["received"]:
+                time.sleep(0.005)
+        ended = time.monotonic()
+    cases = store.read(lambda s: s.scalar(select(func.count()).select_from(Case)))
+    last = store.read(cursor)
+    store.close()
+    results.send({
+        "began": began, "ended": ended, "applied": counts["applied"], "received": counts["received"],
+        "quarantined": counts["quarantined"], "cases": cases, "cursor": last, "cpu": time.process_time(),
+    })  # fmt: skip
