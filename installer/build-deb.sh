@@ -32,8 +32,13 @@ SIZE="$(du -sk --apparent-size "$STAGE" | cut -f1)"
 # The newest glibc symbol version any binary of the bundle needs: dpkg then refuses a system too old to run it.
 GLIBC="$( (find "$BUNDLE" -type f \( -name '*.so*' -o -perm -u+x \) -print0 | xargs -0 objdump -T 2>/dev/null || true) \
     | { grep -o 'GLIBC_[0-9][0-9.]*' || true; } | sed 's/GLIBC_//' | sort -uV | tail -n 1)"
+# The system libraries the bundle leaves to the target (installer/system-libs.txt): their packages are Depends.
+DEPENDS="$(awk '{sub(/#.*/, "")} NF > 1 && $2 != "-" {$1 = ""; sub(/^ +/, ""); if (!seen[$0]++) printf "%s%s", sep, $0; sep = ", "}' \
+    "$ROOT/installer/system-libs.txt")"
+CONTROL="$(cat "$ROOT/installer/deb/control.in")"
+CONTROL="${CONTROL//@DEPENDS@/$DEPENDS}"
 sed -e "s/@VERSION@/$VERSION/" -e "s/@ARCH@/$ARCH/" -e "s/@SIZE@/$SIZE/" -e "s/@GLIBC@/${GLIBC:-2.28}/" \
-    "$ROOT/installer/deb/control.in" > "$STAGE/DEBIAN/control"
+    <<< "$CONTROL" > "$STAGE/DEBIAN/control"
 mkdir -p "$OUTDIR"
 OUT="$OUTDIR/lianjie_${VERSION}_${ARCH}.deb"
 rm -f "$OUT"
