@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export QT_QPA_PLATFORM ?= offscreen
 
-.PHONY: run test system-deps lint typecheck pytest bench clean dist dist-bundle dist-deb dist-wheelhouse
+.PHONY: run test system-deps lint typecheck pytest bench clean dist dist-buildroot dist-bundle dist-deb dist-wheelhouse
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -35,8 +35,13 @@ bench: $(BIN)/.installed
 	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done
 
 # Offline installers (docs/install.md): the PyInstaller bundle, the .deb for UOS/Kylin and the wheelhouse, in dist/.
+# Built in the Debian bullseye build root for glibc >= 2.28 (as root; the root is created on first use, see
+# scripts/buildroot.sh); LIANJIE_NATIVE_BUILD=1 builds with this machine's Python and glibc instead.
 dist: dist-bundle dist-deb dist-wheelhouse
 	@du -sh dist/lianjie dist/*.deb dist/wheelhouse
+
+dist-buildroot:
+	bash scripts/buildroot.sh
 
 dist-bundle: $(BIN)/.installed
 	bash installer/build-bundle.sh dist
