@@ -171,7 +171,11 @@ def _verify_batch(
         except ValueError:
             judged.append(Refusal(400, "bad-id", "数据包编号格式错误。"))
             continue
-        judged.append(_verify_upload(platform, caller, packet_id, record.data, peer, received_at))
+        try:
+            judged.append(_verify_upload(platform, caller, packet_id, record.data, peer, received_at))
+        except Exception:  # a defect or a full quarantine disk fails this packet only, never the batch
+            log.exception("verifying batch record %s failed", packet_id)
+            judged.append(Refusal(500, "verify-failed", "平台校验该数据包时出错，未予接收；终端将稍后重试。"))
     return judged
 
 

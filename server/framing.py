@@ -65,7 +65,7 @@ def parse_records(body: bytes, *, max_packets: int, max_packet_bytes: int) -> li
 def _header(raw: memoryview) -> tuple[str, int]:
     try:
         header = json.loads(raw.tobytes())
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         raise BatchMalformed(400, "batch-malformed", "批量上传的记录头不是有效的 JSON。") from None
     packet_id = header.get("packet_id") if isinstance(header, dict) else None
     size = header.get("size") if isinstance(header, dict) else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import uuid
 from collections.abc import Iterator
@@ -11,7 +12,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from app.crypto.blobcipher import PlaintextDigest, read_blob, write_blob
-from app.files import fsync_directory
+from app.files import DiskFull, FileWriteFailed, fsync_directory
 
 
 class BlobStore:
@@ -68,13 +69,19 @@ class BlobBatch(BlobStore):
         written, self._written = self._written, []
         if not written:
             return
-        with ThreadPoolExecutor(min(self.SYNC_THREADS, len(written))) as pool:
-            list(pool.map(_fsync_file, written))
-            list(pool.map(fsync_directory, sorted({path.parent for path in written})))
+        try:
+            with ThreadPoolExecutor(min(self.SYNC_THREADS, len(written))) as pool:
+                list(pool.map(_fsync_file, written))
+                list(pool.map(fsync_directory, sorted({path.parent for path in written})))
+        except OSError as exc:  # typed as ``write_blob`` types them: the caller's transaction rolls back
+            if exc.errno == errno.ENOSPC:
+                raise DiskFull(f"no space left flushing {len(written)} blobs") from None
+            raise FileWriteFailed(f"cannot flush {len(written)} blobs: {exc.strerror}") from None
 
 
 def _fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
+    # Writable: Windows flushes (FlushFileBuffers) only through a handle opened for writing.
+    fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
     try:
         os.fsync(fd)
     finally:

@@ -26,6 +26,13 @@ class PayloadInvalid(PacketRejected):
     user_message = "数据包内容不是有效的案件记录，已拒收。"
 
 
+class RecordConflict(PayloadInvalid):
+    """A verified packet whose records collide with records held here under the same ids (another case's)."""
+
+    code = "record-conflict"
+    user_message = "数据包中的记录编号与本终端已有的其他记录冲突，已拒收。"
+
+
 @dataclass(frozen=True)
 class CasePayload:
     """The records of one packet: the one it carries and the sender's earlier ones."""

@@ -9,6 +9,7 @@ change. No Qt here: the UI adapts the listener to a signal.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import random
 import threading
 from collections.abc import Callable
@@ -31,6 +32,7 @@ from app.sync.platform_client import SKEW_LIMIT, PlatformClient, PlatformUnreach
 from app.sync.state import StatusListener, SyncPhase, SyncReport, SyncStatus
 
 Clock = Callable[[], dt.datetime]
+log = logging.getLogger("lianjie.sync.engine")
 
 
 def _utc_now() -> dt.datetime:
@@ -117,7 +119,13 @@ class SyncEngine:
 
     def _loop(self) -> None:
         while not self._stop.is_set():
-            report = self.run_once()
+            try:
+                report = self.run_once()
+            except Exception as exc:  # a defect must not end the thread: the status says so and the pass is retried
+                log.exception("sync pass failed")
+                self._failures += 1
+                reason = f"同步出现内部错误（{type(exc).__name__}），将自动重试；如持续出现，请联系管理员并提供日志。"
+                report = self._finish(SyncReport(), SyncPhase.ERROR, reason, backoff=True)
             delay = self.settings.interval
             if report.status.phase in (SyncPhase.OFFLINE, SyncPhase.ERROR) and self._failures:
                 delay = backoff_delay(self._failures, self.settings, self.rng)

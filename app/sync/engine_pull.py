@@ -20,6 +20,7 @@ from app.sync.inbox import cursor
 from app.sync.packet import PacketRejected
 from app.sync.platform_client import InboxItem, PlatformClient, PlatformNotFound
 
+PAGE_BYTES = 16 * 1024 * 1024  # per page; with the page in use and up to two fetched ahead, ≤ 48 MiB held
 Page = tuple[tuple[tuple[InboxItem, bytes], ...], int, bool]  # (items with bytes, cursor after them, more)
 
 _COUNTER = {
@@ -67,7 +68,7 @@ class Puller:
         yield from _ahead(first, self._batch)
 
     def _batch(self, after: int) -> Page:
-        batch = self.client.inbox_packets(after=after, limit=self.page_size)
+        batch = self.client.inbox_packets(after=after, limit=self.page_size, max_bytes=PAGE_BYTES)
         return batch.items, batch.cursor, batch.more
 
     def _pages_one_by_one(self, after: int) -> Iterator[Page]:
@@ -87,7 +88,8 @@ class Puller:
 
 
 def _ahead(first: Page, fetch: Callable[[int], Page]) -> Iterator[Page]:
-    """Yield ``first`` and the pages after it, each fetched on a helper thread while the previous one is used.
+    """Yield ``first`` and the pages after it, fetched on a helper thread while earlier ones are used (at most two
+    ahead: one handed over, one waiting to be).
 
     An error of the helper's fetch is raised here, after the pages before it were used."""
     pages: queue.Queue[Page | BaseException | None] = queue.Queue(maxsize=1)

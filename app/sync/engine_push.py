@@ -46,6 +46,7 @@ from app.sync.platform_client import (
     PlatformClient,
     PlatformConflict,
     PlatformError,
+    PlatformFailed,
     PlatformUnreachable,
     TerminalRefused,
     UploadOutcome,
@@ -92,6 +93,11 @@ class Pusher:
             raise
         except BatchRefused:
             outcomes = [outcome for packet in packets for outcome in self.client.upload_batch([packet])]
+        except PlatformFailed as exc:  # 5xx for the whole request: one by one, so a packet that trips it is alone
+            if len(packets) == 1:
+                outcomes = [exc]
+            else:
+                outcomes = [outcome for packet in packets for outcome in self.client.upload_batch([packet])]
         except (PlatformError, PacketRejected) as exc:  # the request failed as a whole: each packet as a lone one
             outcomes = [exc] * len(group)
         results: list[tuple[bool, int]] = []

@@ -12,13 +12,14 @@ import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.models.audit import AuditKind, append_audit
 from app.models.blobstore import BlobBatch
 from app.models.store import Store
 from app.sync.apply import Applier
-from app.sync.apply_payload import PayloadInvalid
+from app.sync.apply_payload import PayloadInvalid, RecordConflict
 from app.sync.engine_trust import Trust
 from app.sync.inbox import (
     add_received,
@@ -84,6 +85,9 @@ class Receiver:
         except PayloadInvalid as rejection:
             self._quarantine(incoming, rejection, cursor)
             return Received.QUARANTINED
+        except IntegrityError:
+            self._quarantine(incoming, RecordConflict(f"packet {packet.packet_id} collides with held records"), cursor)
+            return Received.QUARANTINED
 
     def receive_batch(self, incomings: Sequence[Incoming], *, cursor: int | None = None) -> list[Received]:
         """``receive`` for a batch in order, with one transaction (and one fsync) for all of it.
@@ -115,6 +119,9 @@ class Receiver:
                 except PayloadInvalid as rejection:
                     savepoint.rollback()
                     refused.append((index, rejection))
+                except IntegrityError:  # its records collide with others held here: that packet alone is refused
+                    savepoint.rollback()
+                    refused.append((index, RecordConflict(f"packet {packet.packet_id} collides with held records")))
                 else:
                     savepoint.commit()
             for index, refusal in sorted(refused, key=lambda pair: pair[0]):

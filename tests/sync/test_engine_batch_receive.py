@@ -6,6 +6,8 @@ quarantined, rolled back by itself), and the cursor only moves with the page tha
 
 from __future__ import annotations
 
+import json
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import replace
@@ -15,16 +17,18 @@ import pytest
 
 from app.domain.agencies import AgencyKind
 from app.models.attachments import list_attachments
-from app.models.events import count_case_events
+from app.models.events import case_events, count_case_events
+from app.sync.apply_payload import case_payload
 from app.sync.engine_pull import Puller
 from app.sync.engine_receive import Incoming, Received
 from app.sync.inbox import cursor, inbox_entries
 from app.sync.outbox import outbox_entries, packet_bytes
 from app.sync.packet import build_packet
 from app.sync.platform_client import InboxBatch, PlatformClient, PlatformNotFound, PlatformUnreachable
+from app.sync.state import SyncPhase, SyncStatus
 from tests.server.platform_support import PlatformPki, RunningPlatform, in_thread, make_pki, stop_thread, write_platform
 from tests.sync.test_engine import transferred_case
-from tests.sync.test_engine_support import Side, make_side
+from tests.sync.test_engine_support import FAST, Side, make_side
 
 
 @pytest.fixture(scope="module")
@@ -95,6 +99,50 @@ def test_a_batch_is_judged_packet_by_packet_in_one_transaction(agency: Side, pol
     assert receiver.receive_batch([Incoming(two[0], "removable")]) == [Received.APPLIED]
     assert police.store.read(lambda s: count_case_events(s, second)) == 4
     assert len(police.store.read(inbox_entries)) == 8
+
+
+def test_a_packet_whose_records_collide_with_held_ones_is_refused_alone(
+    agency: Side, police: Side, pki: PlatformPki
+) -> None:
+    first = transferred_case(agency, pki, "银兴市监立〔2026〕211号")
+    records = agency.store.read(lambda s: case_events(s, first))
+    copied = [replace(r, case_id="CASE-COPY") for r in records]  # the same record ids, said of another case
+    *earlier, last = copied
+    copy = build_packet(
+        pki.world.enforcement_operator, kind=str(last.kind), case_id="CASE-COPY", recipients=[pki.world.police_code],
+        payload=case_payload(last, earlier),
+    ).data  # fmt: skip
+    second = transferred_case(agency, pki, "银兴市监立〔2026〕212号")
+    police.engine.trust_source.refresh(police.store, police.engine.connect())
+    receiver = police.receiver()
+    batch = [*_packets_of(agency, first), copy, *_packets_of(agency, second)]
+    outcomes = receiver.receive_batch([Incoming(data, "removable") for data in batch])
+    assert outcomes == [*[Received.APPLIED] * 4, Received.QUARANTINED, *[Received.APPLIED] * 4]
+    assert police.store.read(lambda s: count_case_events(s, "CASE-COPY")) == 0
+    assert police.store.read(lambda s: count_case_events(s, second)) == 4
+    reasons = [json.loads(p.read_text())["code"] for p in police.engine.trust_source.quarantine_dir.glob("*.json")]
+    assert reasons == ["record-conflict"]
+    # The same packet alone, by the single path: refused the same way, nothing stored.
+    assert receiver.receive(Incoming(copy, "removable")) is Received.QUARANTINED
+
+
+def test_the_engine_thread_survives_a_defect_and_says_so(police: Side) -> None:
+    statuses: list[SyncStatus] = []
+
+    def broken() -> PlatformClient:
+        raise RuntimeError("a defect, not a platform answer")
+
+    engine = replace(police.engine, connect=broken, listener=statuses.append, settings=FAST)
+    engine.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not [s for s in statuses if s.phase is SyncPhase.ERROR] and time.monotonic() < deadline:
+            time.sleep(0.02)
+        errors = [s for s in statuses if s.phase is SyncPhase.ERROR]
+        assert errors and "内部错误" in errors[0].reason and "RuntimeError" in errors[0].reason
+        assert engine._thread is not None and engine._thread.is_alive()
+    finally:
+        engine.stop()
 
 
 class OldPlatform(PlatformClient):

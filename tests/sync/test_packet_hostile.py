@@ -239,3 +239,17 @@ def test_refused_packets_are_quarantined_with_their_reason(
     [kept] = quarantine.entries()
     assert kept.code == caught.value.code and kept.origin == "test"
     assert kept.path.read_bytes() == bytes(tampered)
+
+
+def test_a_signer_key_on_an_unsupported_curve_is_refused_not_a_crash(
+    verifier: PacketVerifier, small_packet: bytes
+) -> None:
+    # The P-256 curve OID in the signer certificate's key swapped for SM2's: cryptography cannot load that key.
+    parts = packet_parts(small_packet)
+    p256, sm2 = bytes.fromhex("06082A8648CE3D030107"), bytes.fromhex("06082A811CCF5501822D")
+    assert p256 in parts["manifest.p7s"]
+    parts["manifest.p7s"] = parts["manifest.p7s"].replace(p256, sm2, 1)
+    with pytest.raises(SignatureInvalid):
+        cms.verify(parts["manifest.p7s"], parts["manifest.json"])
+    with pytest.raises(PacketRejected):
+        verifier.verify(write_archive(parts))

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
@@ -68,18 +68,31 @@ class _Signer:
     algorithm: bytes
 
 
-@functools.lru_cache(maxsize=256)
+MAX_CACHED_CERTIFICATE = 8 * 1024  # our profile's certificates are ~1 KB; anything larger is parsed every time
+
+
 def _signer_of(certificate_der: bytes) -> _Signer:
     """Parsing a certificate and re-encoding its issuer name costs more than the ECDSA check itself; packets and
     receipts come from a few dozen certificates, so each is parsed once (keyed by its exact bytes)."""
+    if len(certificate_der) > MAX_CACHED_CERTIFICATE:
+        return _parse_signer(certificate_der)
+    return _cached_signer(certificate_der)
+
+
+def _parse_signer(certificate_der: bytes) -> _Signer:
     certificate = x509.load_der_x509_certificate(certificate_der)
     sid = der.tlv(der.SEQUENCE, certificate.issuer.public_bytes() + der.integer(certificate.serial_number))
     return _Signer(certificate, certificate.public_key(), sid, _signature_algorithm(certificate))
 
 
-@functools.lru_cache(maxsize=256)
+_cached_signer = functools.lru_cache(maxsize=128)(_parse_signer)
+_cached_certificate = functools.lru_cache(maxsize=128)(x509.load_der_x509_certificate)
+
+
 def _certificate(certificate_der: bytes) -> x509.Certificate:
-    return x509.load_der_x509_certificate(certificate_der)
+    if len(certificate_der) > MAX_CACHED_CERTIFICATE:
+        return x509.load_der_x509_certificate(certificate_der)
+    return _cached_certificate(certificate_der)
 
 
 def _signature_algorithm(certificate: x509.Certificate) -> bytes:
@@ -146,7 +159,7 @@ def verify(p7s: bytes, content: bytes | None = None) -> CmsSignature:
     """Check a SignedData made by ``sign`` (detached when ``content`` is given). Chain trust is the caller's job."""
     try:
         return _verify(p7s, content)
-    except (der.DerError, ValueError, IndexError, UnicodeDecodeError) as exc:
+    except (der.DerError, ValueError, IndexError, UnicodeDecodeError, UnsupportedAlgorithm) as exc:
         raise SignatureInvalid(f"CMS structure unreadable: {exc}") from None
 
 
@@ -193,15 +206,15 @@ def _verify(p7s: bytes, content: bytes | None) -> CmsSignature:
     signature = p7s[sig_start:sig_end]
     try:
         signer = _signer_of(certificates_der[0])
-    except (ValueError, x509.InvalidVersion):
-        raise SignatureInvalid("signer certificate unreadable") from None
+    except (ValueError, x509.InvalidVersion, UnsupportedAlgorithm):
+        raise SignatureInvalid("signer certificate unreadable or of an unsupported algorithm") from None
     if _assemble(certificates_der, signer, attrs, signature, embedded) != p7s:
         raise SignatureInvalid("CMS encoding is not the canonical one")
     signing_time = _check_attributes(attrs, data)
     _check_signature(signer.public_key, signature, der.set_of(attrs))
     try:
         certificates = (signer.certificate, *(_certificate(d) for d in certificates_der[1:]))
-    except (ValueError, x509.InvalidVersion):
+    except (ValueError, x509.InvalidVersion, UnsupportedAlgorithm):
         raise SignatureInvalid("a certificate in SignedData is unreadable") from None
     return CmsSignature(signer.certificate, certificates, signing_time, data)
 
