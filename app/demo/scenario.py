@@ -26,8 +26,8 @@ from app.models.attachments import add_attachment
 from app.models.snapshots import load_case_state
 from app.services import case_actions_criminal as cr
 from app.services import case_actions_transfer as tr
+from app.services.cases import open_penalty_case
 from app.services.documents import default_rules
-from app.services.sync_outgoing import open_penalty_case
 
 log = logging.getLogger(__name__)
 

@@ -29,7 +29,7 @@ from app.domain.identifiers import uscc_check_character
 from app.services import affairs as af
 from app.services import case_actions_criminal as cr
 from app.services import case_actions_transfer as tr
-from app.services.sync_outgoing import open_penalty_case
+from app.services.cases import open_penalty_case
 
 FIRMS = ("宏达商贸", "兴庆建材", "塞上食品", "贺兰山化工", "凤城物流", "金凤药房", "丽景超市", "鼓楼电器", "新华百货")
 OFFENCES = (

@@ -21,11 +21,11 @@ from app.demo.pki import DemoPki
 from app.domain.agencies import Agency, AgencyKind
 from app.files import atomic_write_text
 from app.models.directory import DirectoryEntry, save_agency
+from app.services.cases import CaseDesk
 from app.services.enrollment import enroll_operator, enroll_terminal
 from app.services.identity import list_candidates
 from app.services.login import LoginService, OperatorSession
 from app.services.sync import SyncSettings, build_engine, sending_desk
-from app.services.sync_outgoing import SendingDesk
 from app.sync.engine import SyncEngine
 from app.sync.engine_backoff import EngineSettings
 
@@ -38,7 +38,7 @@ class Acting:
 
     operator: DemoOperator
     session: OperatorSession
-    desk: SendingDesk
+    desk: CaseDesk
     engine: SyncEngine
 
 

@@ -28,7 +28,7 @@ from app.domain.events import Event, EventKind
 from app.models.attachments import attachment_chunks, list_attachments
 from app.models.events import affair_events, case_events
 from app.models.store import Store
-from app.services.cases import CaseDesk, Recorded, open_penalty_case
+from app.services.cases import Recorded, open_penalty_case
 from app.sync.apply_payload import case_payload
 from app.sync.outbox import queue_packet
 from app.sync.packet import Attachment, build_packet
@@ -102,7 +102,4 @@ class PacketOutbox:
         ]
 
 
-# Deprecated (every ``CaseDesk`` carries its outbox as ``outgoing`` now): kept only for callers written against the
-# former ``SendingDesk`` wrapper (app/demo); new code uses ``CaseDesk`` and ``app.services.cases.open_penalty_case``.
-SendingDesk = CaseDesk
-__all__ = ["PACKET_NAMESPACE", "PacketOutbox", "SendingDesk", "open_penalty_case", "packet_id_for", "packet_recipients"]
+__all__ = ["PACKET_NAMESPACE", "PacketOutbox", "open_penalty_case", "packet_id_for", "packet_recipients"]
