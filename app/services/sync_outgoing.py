@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from app.crypto.keys import Signer
-from app.domain.events import Event, EventKind
+from app.domain.events import Event, EventKind, MeetingConvened
 from app.models.attachments import attachment_chunks, list_attachments
 from app.models.events import affair_events, case_events
 from app.models.store import Store
@@ -49,14 +49,15 @@ def packet_id_for(event_id: str) -> uuid.UUID:
 
 def packet_recipients(
     event: Event, involved: Iterable[str], supervisors: Iterable[str], *, members: Iterable[str] = (),
-    office_code: str = "",
+    office_code: str = "", to_all_members: bool = False,
 ) -> tuple[str, ...]:  # fmt: skip
     """Who receives the packet of ``event``: the agencies concerned, else the supervising agencies; a 通报 goes to
-    every member (seed §18), a report on a 备案 also to the office (seed §14)."""
+    every member (seed §18), and so does every record of a meeting of all members (``to_all_members``: convened with
+    no participants named, seed §10); a report on a 备案 also goes to the office (seed §14)."""
     payload = event.payload()
     named = {str(payload[f]) for f in (*_ADDRESS_FIELDS, *_ADDRESS_FIELDS_DOCUMENTS) if payload.get(f)}
     recipients = set(involved) | named
-    if event.kind is EventKind.INSPECTION_NOTICE_PUBLISHED:
+    if event.kind is EventKind.INSPECTION_NOTICE_PUBLISHED or to_all_members:
         recipients |= set(members)
     elif event.kind is EventKind.LINKAGE_REPORTED:
         recipients |= {office_code} if office_code else set(supervisors)
@@ -83,9 +84,11 @@ class PacketOutbox:
         event = recorded.event
         stream = affair_events if recorded.stream == "affair" else case_events
         earlier = [e for e in stream(session, event.case_id) if e.event_id != event.event_id]
+        convened = next((e for e in (*earlier, event) if isinstance(e, MeetingConvened)), None)
         recipients = packet_recipients(
-            event, recorded.recipients, self.supervisors, members=self.members, office_code=self.office_code
-        )
+            event, recorded.recipients, self.supervisors, members=self.members, office_code=self.office_code,
+            to_all_members=convened is not None and not convened.participants,
+        )  # fmt: skip
         packet = build_packet(
             self.signer, kind=str(event.kind), case_id=event.case_id, recipients=recipients,
             payload=case_payload(event, earlier), attachments=self._attachments(session, event),

@@ -173,12 +173,6 @@ def test_a_meeting_convened_by_the_office_reaches_its_invitees_with_its_minutes(
     assert_sees_nothing(t["other"], meeting_id)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="MeetingConvened.participants=() means all members (app/domain/events/affairs.py:77) but "
-    "concerned_agencies (app/sync/apply_affairs.py:86) returns no one, so packet_recipients falls back to the "
-    "supervisors (app/services/sync_outgoing.py:65): the annual meeting notice reaches only the procuratorate",
-)
 def test_an_annual_meeting_of_all_members_reaches_every_member(terminals: Terminals, pki: PlatformPki) -> None:
     w, office = pki.world, terminals["office"]
     convened = affairs.convene_meeting(
