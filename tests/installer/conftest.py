@@ -1,8 +1,10 @@
 """The bundle and the .deb, built once per test session (or the bundle in dist/ reused when newer than the sources).
 
 Building the PyInstaller bundle takes minutes: ``make dist`` leaves it in dist/, and these fixtures reuse it while
-no file under app/, resources/ or installer/ (nor constraints.txt) is newer. Otherwise they build into a temporary
-folder, never into the work tree.
+no file under app/, resources/ or installer/ (nor constraints.txt, scripts/buildroot.sh) is newer and it was built the
+same way (dist/lianjie.build). Otherwise they build into a temporary folder, never into the work tree. By default the
+bundle is built in the Debian bullseye build root (scripts/buildroot.sh, created on first use, as root: 10-20 min);
+LIANJIE_NATIVE_BUILD=1 builds with this machine's Python instead.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ import pytest
 from app.selfcheck import app_module_names
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCES = ("app", "resources", "installer", "constraints.txt")
+SOURCES = ("app", "resources", "installer", "constraints.txt", "scripts/buildroot.sh")
+NATIVE = bool(os.environ.get("LIANJIE_NATIVE_BUILD"))
 
 
 def newest_source_mtime() -> float:
@@ -49,6 +52,14 @@ def run_build(command: list[str], env: dict[str, str]) -> None:
         pytest.fail(f"{' '.join(command)} exited {result.returncode}:\n{output}")
 
 
+def built_natively(dist: Path) -> bool | None:
+    """How the bundle in ``dist`` was built (build-bundle.sh's note beside it): None when it does not say."""
+    note = dist / "lianjie.build"
+    if not note.is_file():
+        return None
+    return note.read_text(encoding="utf-8").startswith("native")
+
+
 @dataclass(frozen=True)
 class BuiltBundle:
     """A folder holding ``lianjie/`` and how many ``app`` modules the source had when it was built."""
@@ -60,12 +71,14 @@ class BuiltBundle:
 @pytest.fixture(scope="session")
 def built_bundle(tmp_path_factory: pytest.TempPathFactory) -> BuiltBundle:
     """The one-folder bundle: dist/ when fresh, else built into a temporary folder."""
-    if importlib.util.find_spec("PyInstaller") is None:
+    if NATIVE and importlib.util.find_spec("PyInstaller") is None:
         pytest.skip("PyInstaller is not installed in this environment (pip install pyinstaller)")
+    if not NATIVE and os.geteuid() != 0:
+        pytest.skip("the build root needs root (debootstrap, chroot): run as root or set LIANJIE_NATIVE_BUILD=1")
     module_count = len(app_module_names())  # counted before building: the tree may change during the build
     dist = ROOT / "dist"
     executable = dist / "lianjie" / "lianjie"
-    if executable.exists() and executable.stat().st_mtime > newest_source_mtime():
+    if executable.exists() and executable.stat().st_mtime > newest_source_mtime() and built_natively(dist) == NATIVE:
         return BuiltBundle(dist, module_count)
     out = tmp_path_factory.mktemp("dist")
     run_build(["bash", str(ROOT / "installer" / "build-bundle.sh"), str(out), str(out / "work")], dict(os.environ))
@@ -80,3 +93,16 @@ def deb_package(built_bundle: BuiltBundle, tmp_path_factory: pytest.TempPathFact
     run_build(["bash", str(ROOT / "installer" / "build-deb.sh"), str(built_bundle.dist), str(out)], env)
     (package,) = out.glob("lianjie_*.deb")
     return package
+
+
+@pytest.fixture(scope="session")
+def buildroot() -> Path:
+    """The Debian bullseye build root (glibc 2.31, older than this machine's), created when missing."""
+    if os.geteuid() != 0:
+        pytest.skip("the build root needs root (debootstrap, chroot)")
+    result = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "buildroot.sh")], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        pytest.fail(f"scripts/buildroot.sh exited {result.returncode}:\n{result.stderr[-5000:]}")
+    return Path(result.stdout.strip().splitlines()[-1])

@@ -11,7 +11,7 @@ import pytest
 from app.selfcheck import CHECKS
 from tests.installer.conftest import BuiltBundle, clean_env
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(3600)]  # the first build may create the build root
 
 # The only check allowed to end in a notice: a test machine has no desktop session, hence no OS keyring.
 NOTICE_ALLOWED = {"密钥环"}
