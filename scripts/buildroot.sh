@@ -34,6 +34,10 @@ PACKAGES="build-essential pkg-config tcl ca-certificates binutils file libssl-de
  libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxcb-xinput0 libcups2 libpcsclite1
  libgssapi-krb5-2 fonts-wqy-microhei fonts-arphic-gbsn00lp fonts-arphic-gkai00mp"
 
+mkdir -p "$CACHE"
+exec 9> "$CACHE/.lock"
+flock 9  # one creator at a time (make dist and a test session may both ask)
+
 # Debian's python3.11 and sqlite3 sources (bookworm; bullseye has Python 3.9), fetched with apt through a private
 # configuration (the machine's own apt set-up is left alone).
 APTDIR="$CACHE/apt-src"
