@@ -23,21 +23,8 @@ from app.sync.engine_push import Pusher
 from app.sync.outbox import outbox_entries, queue_packet
 from app.sync.packet import Attachment, BuiltPacket, build_packet
 from app.sync.platform_client import PlatformClient, UploadOutcome, UploadResult
-from tests.server.platform_support import PlatformPki, RunningPlatform, in_thread, make_pki, stop_thread, write_platform
+from tests.server.platform_support import PlatformPki, RunningPlatform
 from tests.sync.test_engine_support import FAST, Side, make_side
-
-
-@pytest.fixture(scope="module")
-def pki() -> PlatformPki:
-    return make_pki()
-
-
-@pytest.fixture(scope="module")
-def platform(pki: PlatformPki, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPlatform]:
-    config = write_platform(pki, tmp_path_factory.mktemp("platform"))
-    running, _server = in_thread(pki, config)
-    yield running
-    stop_thread(running)
 
 
 class CountingClient(PlatformClient):

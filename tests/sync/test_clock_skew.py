@@ -4,36 +4,10 @@ reason, and the audit log says so (ARCHITECTURE.md "Sync": reported, not ignored
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
-
-from app.domain.agencies import AgencyKind
 from app.models.audit import AuditKind, list_audit, verify_audit_chain
 from app.sync.state import SyncPhase
-from tests.server.platform_support import PlatformPki, RunningPlatform, in_thread, make_pki, stop_thread, write_platform
-from tests.sync.test_engine_support import Side, make_side
-
-
-@pytest.fixture(scope="module")
-def pki() -> PlatformPki:
-    return make_pki()
-
-
-@pytest.fixture(scope="module")
-def platform(pki: PlatformPki, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPlatform]:
-    running, _server = in_thread(pki, write_platform(pki, tmp_path_factory.mktemp("platform")))
-    yield running
-    stop_thread(running)
-
-
-@pytest.fixture
-def agency(tmp_path: Path, pki: PlatformPki, platform: RunningPlatform) -> Iterator[Side]:
-    side = make_side(tmp_path, pki, "enforcement", pki.world.enforcement_operator, AgencyKind.ENFORCEMENT, platform.url)
-    yield side
-    side.engine.stop()
-    side.store.close()
+from tests.sync.test_engine_support import Side
 
 
 def _skew_rows(side: Side) -> list[int]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import random
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -30,10 +29,6 @@ from tests.server.platform_support import (
     PlatformPki,
     RunningPlatform,
     free_port,
-    in_thread,
-    make_pki,
-    stop_thread,
-    write_platform,
 )
 from tests.sync.test_engine_support import Side, make_side
 
@@ -42,35 +37,6 @@ MATERIALS = (
     TransferMaterial.INVESTIGATION_REPORT,
     TransferMaterial.SEIZED_ITEMS_LIST,
 )
-
-
-@pytest.fixture(scope="module")
-def pki() -> PlatformPki:
-    return make_pki()
-
-
-@pytest.fixture(scope="module")
-def platform(pki: PlatformPki, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPlatform]:
-    config = write_platform(pki, tmp_path_factory.mktemp("platform"))
-    running, _server = in_thread(pki, config)
-    yield running
-    stop_thread(running)
-
-
-@pytest.fixture
-def agency(tmp_path: Path, pki: PlatformPki, platform: RunningPlatform) -> Iterator[Side]:
-    side = make_side(tmp_path, pki, "enforcement", pki.world.enforcement_operator, AgencyKind.ENFORCEMENT, platform.url)
-    yield side
-    side.engine.stop()
-    side.store.close()
-
-
-@pytest.fixture
-def police(tmp_path: Path, pki: PlatformPki, platform: RunningPlatform) -> Iterator[Side]:
-    side = make_side(tmp_path, pki, "police", pki.world.police_operator, AgencyKind.POLICE, platform.url)
-    yield side
-    side.engine.stop()
-    side.store.close()
 
 
 def transferred_case(agency: Side, pki: PlatformPki, number: str) -> str:

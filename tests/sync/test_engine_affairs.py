@@ -16,20 +16,8 @@ from app.services.cases import open_penalty_case, retract_record
 from app.sync.outbox import outbox_entries
 from app.sync.state import SyncPhase
 from tests.domain.factory import PARTY_COMPANY
-from tests.server.platform_support import PlatformPki, RunningPlatform, in_thread, make_pki, stop_thread, write_platform
+from tests.server.platform_support import PlatformPki, RunningPlatform
 from tests.sync.test_engine_support import Side, make_side
-
-
-@pytest.fixture(scope="module")
-def pki() -> PlatformPki:
-    return make_pki()
-
-
-@pytest.fixture(scope="module")
-def platform(pki: PlatformPki, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPlatform]:
-    running, _server = in_thread(pki, write_platform(pki, tmp_path_factory.mktemp("platform")))
-    yield running
-    stop_thread(running)
 
 
 @pytest.fixture

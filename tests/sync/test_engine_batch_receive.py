@@ -9,13 +9,10 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Iterator
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
-from app.domain.agencies import AgencyKind
 from app.models.attachments import list_attachments
 from app.models.events import case_events, count_case_events
 from app.sync.apply_payload import case_payload
@@ -26,38 +23,9 @@ from app.sync.outbox import outbox_entries, packet_bytes
 from app.sync.packet import build_packet
 from app.sync.platform_client import InboxBatch, PlatformClient, PlatformNotFound, PlatformUnreachable
 from app.sync.state import SyncPhase, SyncStatus
-from tests.server.platform_support import PlatformPki, RunningPlatform, in_thread, make_pki, stop_thread, write_platform
+from tests.server.platform_support import PlatformPki, RunningPlatform
 from tests.sync.test_engine import transferred_case
-from tests.sync.test_engine_support import FAST, Side, make_side
-
-
-@pytest.fixture(scope="module")
-def pki() -> PlatformPki:
-    return make_pki()
-
-
-@pytest.fixture(scope="module")
-def platform(pki: PlatformPki, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPlatform]:
-    config = write_platform(pki, tmp_path_factory.mktemp("platform"))
-    running, _server = in_thread(pki, config)
-    yield running
-    stop_thread(running)
-
-
-@pytest.fixture
-def agency(tmp_path: Path, pki: PlatformPki, platform: RunningPlatform) -> Iterator[Side]:
-    side = make_side(tmp_path, pki, "enforcement", pki.world.enforcement_operator, AgencyKind.ENFORCEMENT, platform.url)
-    yield side
-    side.engine.stop()
-    side.store.close()
-
-
-@pytest.fixture
-def police(tmp_path: Path, pki: PlatformPki, platform: RunningPlatform) -> Iterator[Side]:
-    side = make_side(tmp_path, pki, "police", pki.world.police_operator, AgencyKind.POLICE, platform.url)
-    yield side
-    side.engine.stop()
-    side.store.close()
+from tests.sync.test_engine_support import FAST, Side
 
 
 def _packets_of(side: Side, case_id: str) -> list[bytes]:

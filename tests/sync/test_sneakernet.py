@@ -15,21 +15,9 @@ from app.sync.engine_receive import Received
 from app.sync.inbox import inbox_entries
 from app.sync.outbox import outbox_entries
 from app.sync.sneakernet import RECEIPT_SUFFIX, export_packets, import_packets
-from tests.server.platform_support import PlatformPki, RunningPlatform, in_thread, make_pki, stop_thread, write_platform
+from tests.server.platform_support import PlatformPki, RunningPlatform
 from tests.sync.test_engine import transferred_case
 from tests.sync.test_engine_support import Side, make_side
-
-
-@pytest.fixture(scope="module")
-def pki() -> PlatformPki:
-    return make_pki()
-
-
-@pytest.fixture(scope="module")
-def platform(pki: PlatformPki, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPlatform]:
-    running, _server = in_thread(pki, write_platform(pki, tmp_path_factory.mktemp("platform")))
-    yield running
-    stop_thread(running)
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ platform cannot be reached."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,26 +20,10 @@ from tests.server.platform_support import (
     PlatformPki,
     RunningPlatform,
     free_port,
-    in_thread,
-    make_pki,
-    stop_thread,
-    write_platform,
 )
 from tests.sync.packet_support import _name, new_key
 
 PASSWORD = "operator-p12-pass"
-
-
-@pytest.fixture(scope="module")
-def pki() -> PlatformPki:
-    return make_pki()
-
-
-@pytest.fixture(scope="module")
-def platform(pki: PlatformPki, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPlatform]:
-    running, _server = in_thread(pki, write_platform(pki, tmp_path_factory.mktemp("platform")))
-    yield running
-    stop_thread(running)
 
 
 def enrolled_terminal(folder: Path, pki: PlatformPki, url: str) -> tuple[Path, Path]:
