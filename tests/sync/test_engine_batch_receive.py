@@ -145,8 +145,9 @@ def test_pull_drains_the_inbox_page_by_page(
     start = police.store.read(cursor)
     with _client(police, pki, platform, client_kind) as client:
         listed = client.inbox(after=start, limit=500)
-        counts = Puller(police.store, client, police.receiver(), page_size=2).pull()
-    # The police get the transfers (each rebuilds its case from the sender's history), over several pages.
+        counts = Puller(police.store, client, police.receiver(), page_size=5, transaction_size=2).pull()
+    # The police get the transfers (each rebuilds its case from the sender's history), over several pages, each in
+    # transactions of two packets.
     assert counts["received"] == len(listed.items) >= 3 and counts["quarantined"] == 0
     assert all(police.store.read(lambda s, c=c: count_case_events(s, c)) == 4 for c in cases)  # type: ignore[misc]
     assert police.store.read(cursor) == listed.cursor
