@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import String, func, insert, select, type_coerce
+from sqlalchemy import String, bindparam, func, insert, select, type_coerce
 from sqlalchemy.orm import Session
 
 from app.domain.events import Event
@@ -71,16 +71,15 @@ def append_affair_event(session: Session, event: Event) -> int:
 
 
 # Times are read as the stored UTC text and parsed once by ``fromisoformat`` (faster than the column type's strptime).
+# Table columns, not mapped attributes: a plain Core select (the ORM select path cost ≈ 0.1–0.2 ms per call).
+_CE, _AE = _CASE_EVENTS.c, _AFFAIR_EVENTS.c
 _CASE_COLUMNS = (
-    CaseEventRow.kind, CaseEventRow.event_id, CaseEventRow.case_id, type_coerce(CaseEventRow.occurred_at, String),
-    type_coerce(CaseEventRow.entered_at, String), CaseEventRow.operator_id, CaseEventRow.agency_code,
-    CaseEventRow.agency_kind, CaseEventRow.supersedes, CaseEventRow.payload,
+    _CE.kind, _CE.event_id, _CE.case_id, type_coerce(_CE.occurred_at, String), type_coerce(_CE.entered_at, String),
+    _CE.operator_id, _CE.agency_code, _CE.agency_kind, _CE.supersedes, _CE.payload,
 )  # fmt: skip
 _AFFAIR_COLUMNS = (
-    AffairEventRow.kind, AffairEventRow.event_id, AffairEventRow.affair_id,
-    type_coerce(AffairEventRow.occurred_at, String), type_coerce(AffairEventRow.entered_at, String),
-    AffairEventRow.operator_id, AffairEventRow.agency_code, AffairEventRow.agency_kind,
-    AffairEventRow.supersedes, AffairEventRow.payload,
+    _AE.kind, _AE.event_id, _AE.affair_id, type_coerce(_AE.occurred_at, String), type_coerce(_AE.entered_at, String),
+    _AE.operator_id, _AE.agency_code, _AE.agency_kind, _AE.supersedes, _AE.payload,
 )  # fmt: skip
 
 
@@ -91,10 +90,13 @@ def _event(row: Sequence[Any]) -> Event:
     )
 
 
+_CASE_EVENTS_OF = select(*_CASE_COLUMNS).where(_CE.case_id == bindparam("case")).order_by(_CE.seq)
+_AFFAIR_EVENTS_OF = select(*_AFFAIR_COLUMNS).where(_AE.affair_id == bindparam("affair")).order_by(_AE.seq)
+
+
 def case_events(session: Session, case_id: str) -> tuple[Event, ...]:
     """Every record of the case as entered here, in the order stored (the domain orders them canonically)."""
-    query = select(*_CASE_COLUMNS).where(CaseEventRow.case_id == case_id).order_by(CaseEventRow.seq)
-    return tuple(_event(row) for row in session.execute(query))
+    return tuple(_event(row) for row in session.execute(_CASE_EVENTS_OF, {"case": case_id}))
 
 
 def events_of_cases(session: Session, case_ids: Iterable[str]) -> dict[str, list[Event]]:
@@ -103,7 +105,7 @@ def events_of_cases(session: Session, case_ids: Iterable[str]) -> dict[str, list
     found: dict[str, list[Event]] = defaultdict(list)
     for start in range(0, len(ids), _IN_CHUNK):
         chunk = ids[start : start + _IN_CHUNK]
-        query = select(*_CASE_COLUMNS).where(CaseEventRow.case_id.in_(chunk)).order_by(CaseEventRow.seq)
+        query = select(*_CASE_COLUMNS).where(_CE.case_id.in_(chunk)).order_by(_CE.seq)
         for row in session.execute(query):
             found[row[2]].append(_event(row))
     return dict(found)
@@ -130,8 +132,7 @@ def case_ids(session: Session) -> tuple[str, ...]:
 
 def affair_events(session: Session, affair_id: str) -> tuple[Event, ...]:
     """Every record of an affair, in the order stored."""
-    query = select(*_AFFAIR_COLUMNS).where(AffairEventRow.affair_id == affair_id).order_by(AffairEventRow.seq)
-    return tuple(_event(row) for row in session.execute(query))
+    return tuple(_event(row) for row in session.execute(_AFFAIR_EVENTS_OF, {"affair": affair_id}))
 
 
 def event_exists(session: Session, event_id: str) -> bool:
