@@ -13,7 +13,9 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 
 from app.crypto.pkcs11_token import TokenLibrary
@@ -211,6 +213,65 @@ def test_platform_killed_mid_upload_then_restarted_keeps_one_copy_and_one_receip
         assert duplicate.receipt_json == client.receipt(uuid.UUID(transfer.packet_id))[0]
     police = world.police.engine.run_once()
     assert police.applied == 1 and _stage(world.police, case_id) is CaseStage.TRANSFERRED
+
+
+class _TrickleBatchClient(PlatformClient):
+    """Sends each batch upload's body in small pieces with pauses (protocol 1.2), so the platform can be killed
+    while a batch arrives."""
+
+    def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        body = kwargs.get("content")
+        if method == "POST" and isinstance(body, bytes):
+
+            def pieces() -> Iterator[bytes]:
+                for start in range(0, len(body), 1024):  # a few KB per packet: ≥ 3 s for this batch
+                    yield body[start : start + 1024]
+                    time.sleep(0.2)
+
+            kwargs["content"] = pieces()
+        return super()._send(method, path, **kwargs)
+
+
+def test_platform_killed_mid_batch_upload_then_restarted_stores_each_packet_once(world: World) -> None:
+    agency = world.agency
+    store = agency.session.store
+    (case_id,) = open_penalty_case(
+        agency.desk, case_number="银兴市监立〔2026〕504号", title="涉嫌生产销售有毒有害食品案",
+        offence_code="criminal-law-144", party_name="某食品厂", party_id=PARTY_COMPANY,
+    ).cases  # fmt: skip
+    tr.report_transfer(agency.desk, case_id, officers=("张三", "李四"), summary="检出非食品原料")
+    tr.approve_transfer(agency.desk, case_id)
+    queued = [e.packet_id for e in store.read(outbox_entries) if e.case_id == case_id]
+    assert len(queued) == 3  # small packets: they go in one batch
+    credentials = terminal_credentials(agency.session)
+    normal_connect = agency.engine.connect
+    agency.engine.connect = lambda: _TrickleBatchClient(
+        world.platform.url, credentials, [world.pki.world.root.certificate]
+    )
+    agency.engine.stop()
+    outcome = []
+    runner = threading.Thread(target=lambda: outcome.append(agency.engine.run_once()))
+    runner.start()
+    time.sleep(1.0)
+    assert world.platform.process is not None
+    world.platform.process.send_signal(signal.SIGKILL)
+    world.platform.process.wait(timeout=10)
+    runner.join(timeout=60)
+    assert outcome and outcome[0].status.phase is SyncPhase.OFFLINE
+    platform_store = PacketStore(load_platform_config(world.config).effective_database_url)
+    try:
+        assert [platform_store.count(p) for p in queued] == [0, 0, 0]  # the batch never arrived whole
+        assert {e.state for e in store.read(outbox_entries) if e.case_id == case_id} == {"queued"}
+        world.restart()
+        agency.engine.connect = normal_connect
+        agency.engine.stop()
+        again = agency.engine.run_once()
+        assert again.status.phase is SyncPhase.UP_TO_DATE, again.status.reason
+        assert [platform_store.count(p) for p in queued] == [1, 1, 1]
+    finally:
+        platform_store.engine.dispose()
+        platform_store.reader.dispose()
+    assert {e.state for e in store.read(outbox_entries) if e.case_id == case_id} == {"receipted"}
 
 
 def test_tampered_packet_is_quarantined_and_not_applied(world: World, tmp_path: Path) -> None:
