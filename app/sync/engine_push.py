@@ -92,12 +92,9 @@ class Pusher:
         except (PlatformUnreachable, TerminalRefused):
             raise
         except BatchRefused:
-            outcomes = [outcome for packet in packets for outcome in self.client.upload_batch([packet])]
+            outcomes = self._one_by_one(packets)
         except PlatformFailed as exc:  # 5xx for the whole request: one by one, so a packet that trips it is alone
-            if len(packets) == 1:
-                outcomes = [exc]
-            else:
-                outcomes = [outcome for packet in packets for outcome in self.client.upload_batch([packet])]
+            outcomes = [exc] if len(packets) == 1 else self._one_by_one(packets)
         except (PlatformError, PacketRejected) as exc:  # the request failed as a whole: each packet as a lone one
             outcomes = [exc] * len(group)
         results: list[tuple[bool, int]] = []
@@ -120,6 +117,19 @@ class Pusher:
         if ends_pass is not None:
             raise ends_pass
         return results
+
+    def _one_by_one(self, packets: Sequence[tuple[uuid.UUID, bytes]]) -> list[UploadOutcome | AppError]:
+        """Each packet in its own request; an error is that packet's outcome. Once the platform is unreachable (or
+        refuses this terminal) the rest are not tried: they get that error, and the answers already had are kept."""
+        outcomes: list[UploadOutcome | AppError] = []
+        for index, packet in enumerate(packets):
+            try:
+                outcomes.extend(self.client.upload_batch([packet]))
+            except (PlatformUnreachable, TerminalRefused) as exc:
+                return outcomes + [exc] * (len(packets) - index)
+            except AppError as exc:
+                outcomes.append(exc)
+        return outcomes
 
     def _refused(self, packet: DuePacket, error: AppError) -> Callable[[Session], None]:
         """The outbox change for a packet the platform did not take: failed for good, or retried later."""

@@ -22,7 +22,7 @@ from app.models.sync_tables import ReceiptRow
 from app.sync.engine_push import Pusher
 from app.sync.outbox import outbox_entries, queue_packet
 from app.sync.packet import Attachment, BuiltPacket, build_packet
-from app.sync.platform_client import PlatformClient, UploadOutcome, UploadResult
+from app.sync.platform_client import PlatformClient, PlatformUnreachable, UploadOutcome, UploadResult
 from tests.server.platform_support import PlatformPki, RunningPlatform
 from tests.sync.test_engine_support import FAST, Side, make_side
 
@@ -155,3 +155,39 @@ def test_a_batch_refused_whole_is_sent_again_one_by_one(
     waiting = entries[str(oversized.packet_id)]
     assert (waiting.state, waiting.attempts) == ("queued", 1) and "超过平台允许的大小" in waiting.reason
     assert {entries[str(p.packet_id)].state for p in small} == {"receipted"}
+
+
+class DropsOnThirdSingle(CountingClient):
+    """The platform becomes unreachable during the one-by-one resend, at its third packet."""
+
+    def upload(self, packet_id: uuid.UUID, data: bytes) -> UploadResult:
+        if self.singles == 2:
+            self.singles += 1
+            raise PlatformUnreachable("PUT /packets: connection reset")
+        return super().upload(packet_id, data)
+
+
+def test_an_unreachable_platform_during_the_resend_keeps_the_answers_already_had(
+    agency: tuple[Side, list[CountingClient]], pki: PlatformPki, platform: RunningPlatform
+) -> None:
+    side, _clients = agency
+    small = [_packet(pki) for _ in range(3)]
+    oversized = _packet(pki, size=9 * 1024 * 1024)
+    _queue(side, [small[0], oversized, *small[1:]])
+    client = DropsOnThirdSingle(platform.url, pki.credentials("enforcement"), [pki.world.root.certificate])
+    client.batches, client.singles = [], 0
+    side.engine.trust_source.refresh(side.store, client)
+    patient = replace(FAST, backoff_base=60.0, backoff_cap=300.0)
+    pusher = Pusher(side.store, client, side.engine.trust_source, side.engine.clock, random.Random(1), patient,
+                    batch_bytes=64 * 1024 * 1024, alone_bytes=64 * 1024 * 1024)  # fmt: skip
+    try:
+        with pytest.raises(PlatformUnreachable):
+            pusher.push()
+    finally:
+        client.close()
+    entries = {e.packet_id: e for e in side.store.read(outbox_entries)}
+    assert entries[str(small[0].packet_id)].state == "receipted"  # answered before the drop: kept
+    assert str(small[0].packet_id) in _receipts(side)
+    assert entries[str(oversized.packet_id)].state == "queued" and entries[str(oversized.packet_id)].attempts == 1
+    for packet in small[1:]:  # never answered: still queued, untouched
+        assert (entries[str(packet.packet_id)].state, entries[str(packet.packet_id)].attempts) == ("queued", 0)
