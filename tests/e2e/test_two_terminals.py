@@ -162,6 +162,43 @@ class _TrickleClient(PlatformClient):
         return super().upload(packet_id, pieces())  # type: ignore[arg-type]
 
 
+def _push_until_killed(world: World, slow_client: type[PlatformClient]) -> None:
+    """The agency pushes through ``slow_client`` (which sends its bodies slowly) and the platform is SIGKILLed 1 s
+    into the upload: the pass must end offline. The agency's normal client is back afterwards."""
+    agency = world.agency
+    credentials = terminal_credentials(agency.session)
+    normal_connect = agency.engine.connect
+    agency.engine.connect = lambda: slow_client(world.platform.url, credentials, [world.pki.world.root.certificate])
+    agency.engine.stop()  # drop the pooled connection so the slow client is used
+    outcome = []
+    runner = threading.Thread(target=lambda: outcome.append(agency.engine.run_once()))
+    runner.start()
+    time.sleep(1.0)
+    assert world.platform.process is not None
+    world.platform.process.send_signal(signal.SIGKILL)
+    world.platform.process.wait(timeout=10)
+    runner.join(timeout=60)
+    assert outcome and outcome[0].status.phase is SyncPhase.OFFLINE
+    agency.engine.connect = normal_connect
+    agency.engine.stop()
+
+
+def _restart_and_push(world: World) -> None:
+    world.restart()
+    again = world.agency.engine.run_once()
+    assert again.status.phase is SyncPhase.UP_TO_DATE, again.status.reason
+
+
+def _platform_counts(world: World, packet_ids: list[str]) -> list[int]:
+    """How many copies of each packet the platform's database holds (read directly, not through the API)."""
+    platform_store = PacketStore(load_platform_config(world.config).effective_database_url)
+    try:
+        return [platform_store.count(packet_id) for packet_id in packet_ids]
+    finally:
+        platform_store.engine.dispose()
+        platform_store.reader.dispose()
+
+
 def test_platform_killed_mid_upload_then_restarted_keeps_one_copy_and_one_receipt(world: World) -> None:
     agency = world.agency
     store = agency.session.store
@@ -178,35 +215,15 @@ def test_platform_killed_mid_upload_then_restarted_keeps_one_copy_and_one_receip
         materials=MATERIALS, testing_applies=False, procuratorate_code=world.pki.world.procuratorate_code,
     )  # fmt: skip
     transfer = store.read(outbox_entries)[-1]
-    credentials = terminal_credentials(agency.session)
-    normal_connect = agency.engine.connect
-    agency.engine.connect = lambda: _TrickleClient(world.platform.url, credentials, [world.pki.world.root.certificate])
-    agency.engine.stop()  # drop the pooled connection so the trickling client is used
-    outcome = []
-    runner = threading.Thread(target=lambda: outcome.append(agency.engine.run_once()))
-    runner.start()
-    time.sleep(1.0)
-    assert world.platform.process is not None
-    world.platform.process.send_signal(signal.SIGKILL)
-    world.platform.process.wait(timeout=10)
-    runner.join(timeout=60)
-    assert outcome and outcome[0].status.phase is SyncPhase.OFFLINE
-    platform_store = PacketStore(load_platform_config(world.config).effective_database_url)
-    try:
-        assert platform_store.count(transfer.packet_id) == 0
-        world.restart()
-        agency.engine.connect = normal_connect
-        agency.engine.stop()
-        again = agency.engine.run_once()
-        assert again.status.phase is SyncPhase.UP_TO_DATE, again.status.reason
-        assert platform_store.count(transfer.packet_id) == 1
-    finally:
-        platform_store.engine.dispose()
-        platform_store.reader.dispose()
+    _push_until_killed(world, _TrickleClient)
+    assert _platform_counts(world, [transfer.packet_id]) == [0]
+    _restart_and_push(world)
+    assert _platform_counts(world, [transfer.packet_id]) == [1]
     assert {e.state for e in store.read(outbox_entries)} == {"receipted"}
     # A duplicate upload of the same packet: the platform answers with the receipt already kept.
     data = store.read(lambda s: packet_bytes(s, transfer.packet_id))
     assert data is not None
+    credentials = terminal_credentials(agency.session)
     with PlatformClient(world.platform.url, credentials, [world.pki.world.root.certificate]) as client:
         duplicate = client.upload(uuid.UUID(transfer.packet_id), data)
         assert not duplicate.created
@@ -243,34 +260,11 @@ def test_platform_killed_mid_batch_upload_then_restarted_stores_each_packet_once
     tr.approve_transfer(agency.desk, case_id)
     queued = [e.packet_id for e in store.read(outbox_entries) if e.case_id == case_id]
     assert len(queued) == 3  # small packets: they go in one batch
-    credentials = terminal_credentials(agency.session)
-    normal_connect = agency.engine.connect
-    agency.engine.connect = lambda: _TrickleBatchClient(
-        world.platform.url, credentials, [world.pki.world.root.certificate]
-    )
-    agency.engine.stop()
-    outcome = []
-    runner = threading.Thread(target=lambda: outcome.append(agency.engine.run_once()))
-    runner.start()
-    time.sleep(1.0)
-    assert world.platform.process is not None
-    world.platform.process.send_signal(signal.SIGKILL)
-    world.platform.process.wait(timeout=10)
-    runner.join(timeout=60)
-    assert outcome and outcome[0].status.phase is SyncPhase.OFFLINE
-    platform_store = PacketStore(load_platform_config(world.config).effective_database_url)
-    try:
-        assert [platform_store.count(p) for p in queued] == [0, 0, 0]  # the batch never arrived whole
-        assert {e.state for e in store.read(outbox_entries) if e.case_id == case_id} == {"queued"}
-        world.restart()
-        agency.engine.connect = normal_connect
-        agency.engine.stop()
-        again = agency.engine.run_once()
-        assert again.status.phase is SyncPhase.UP_TO_DATE, again.status.reason
-        assert [platform_store.count(p) for p in queued] == [1, 1, 1]
-    finally:
-        platform_store.engine.dispose()
-        platform_store.reader.dispose()
+    _push_until_killed(world, _TrickleBatchClient)
+    assert _platform_counts(world, queued) == [0, 0, 0]  # the batch never arrived whole
+    assert {e.state for e in store.read(outbox_entries) if e.case_id == case_id} == {"queued"}
+    _restart_and_push(world)
+    assert _platform_counts(world, queued) == [1, 1, 1]
     assert {e.state for e in store.read(outbox_entries) if e.case_id == case_id} == {"receipted"}
 
 
