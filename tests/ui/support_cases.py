@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from app.domain.events import PenaltyProcedure
 from app.domain.identifiers import uscc_check_character
@@ -16,8 +17,11 @@ from app.services.cases import open_penalty_case
 from app.services.enrollment import enroll_operator
 from app.services.identity import list_candidates
 from app.services.login import LoginService
+from app.ui.backend import ActiveSession
+from app.ui.features.case_detail import CaseDetailView, open_case_detail
 from tests.crypto.conftest import operator_holder
 from tests.services.conftest import P12_PASSWORD, Terminal, operator_p12
+from tests.ui.conftest import Running, log_in
 
 
 def credit_code(body: str) -> str:
@@ -35,6 +39,9 @@ def with_office(terminal: Terminal) -> Terminal:
     return dataclasses.replace(terminal, config=config)
 
 
+CASE_NUMBER = "兴市监罚〔2026〕7号"  # the case ``prepare`` enters
+
+
 def prepare(terminal: Terminal, tmp_path: Path, *, opened_days_ago: int = 0) -> str:
     """Enroll the head 王局长 (OP0009) and enter one penalty case as 张三; returns the case id."""
     (candidate,) = list_candidates(terminal.config, None)
@@ -45,7 +52,7 @@ def prepare(terminal: Terminal, tmp_path: Path, *, opened_days_ago: int = 0) -> 
         desk = acting_desk(session, terminal.config, terminal_agency_kind(terminal.config))
         occurred = dt.datetime.now(CST) - dt.timedelta(days=opened_days_ago)
         changes = open_penalty_case(
-            desk, case_number="兴市监罚〔2026〕7号", title="销售假冒注册商标白酒案", offence_code="criminal-law-213",
+            desk, case_number=CASE_NUMBER, title="销售假冒注册商标白酒案", offence_code="criminal-law-213",
             party_name="银川某商贸有限公司", party_id=credit_code("91640104MA76XY0Q5"), occurred_at=occurred,
         )  # fmt: skip
         (case_id,) = changes.cases
@@ -58,3 +65,16 @@ def prepare(terminal: Terminal, tmp_path: Path, *, opened_days_ago: int = 0) -> 
         return case_id
     finally:
         session.lock("manual")
+
+
+def open_prepared_case(qtbot: Any, running: Running, case_id: str) -> tuple[ActiveSession, CaseDetailView]:
+    """Log in, let the first paint settle, reset the stall watchdog (the login flow is measured by the login
+    tests; from here on, the caller's), and open the prepared case's detail: (the session, the detail view)."""
+    main = log_in(qtbot, running)
+    session = main.session
+    assert session is not None
+    qtbot.wait(300)
+    running.watchdog.reset()
+    detail = open_case_detail(running.app.context, session, case_id, CASE_NUMBER, main)
+    assert isinstance(detail, CaseDetailView)
+    return session, detail

@@ -9,12 +9,11 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialog, QWidget, QWizard
 
-from app.ui.features.case_detail import open_case_detail
 from app.ui.features.cases.controller import CasesController
 from app.ui.forms.form import RecordForm
 from tests.services.conftest import Terminal
 from tests.ui.conftest import STALL_LIMIT_MS, KdfWindows, Running, log_in, start_app, stop_app, type_text
-from tests.ui.support_cases import credit_code, prepare, with_office
+from tests.ui.support_cases import credit_code, open_prepared_case, prepare, with_office
 
 
 def _tab_walk(qtbot, window: QWidget, steps: int) -> list[QWidget]:
@@ -111,12 +110,7 @@ def test_transfer_wizard_report_page_tabs_in_order_enter_goes_on_esc_cancels(
     case_id = prepare(terminal, tmp_path)
     running = start_app(qtbot, terminal, kdf)
     try:
-        main = log_in(qtbot, running)
-        session = main.session
-        assert session is not None
-        qtbot.wait(300)
-        running.watchdog.reset()
-        detail = open_case_detail(running.app.context, session, case_id, "兴市监罚〔2026〕7号", main)
+        _session, detail = open_prepared_case(qtbot, running, case_id)
         qtbot.waitUntil(lambda: "transfer" in detail.action_buttons, timeout=10_000)
         wizard = detail.open_transfer()
         qtbot.waitExposed(wizard)

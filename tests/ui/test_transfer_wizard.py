@@ -12,11 +12,10 @@ from app.domain.events import EventKind, TransferMaterial, Transferred
 from app.models.attachments import list_attachments
 from app.models.events import case_events
 from app.models.sync_tables import OutboxRow
-from app.ui.features.case_detail import CaseDetailView, open_case_detail
 from app.ui.wizards.transfer import TransferWizard
 from tests.services.conftest import P12_PASSWORD, Terminal
-from tests.ui.conftest import STALL_LIMIT_MS, KdfWindows, log_in, start_app, stop_app, type_text
-from tests.ui.support_cases import POLICE_CODE, PROCURATORATE_CODE, prepare, with_office
+from tests.ui.conftest import STALL_LIMIT_MS, KdfWindows, start_app, stop_app, type_text
+from tests.ui.support_cases import POLICE_CODE, PROCURATORATE_CODE, open_prepared_case, prepare, with_office
 
 
 def _next(qtbot, wizard: TransferWizard, page_before) -> None:
@@ -37,13 +36,7 @@ def test_transfer_wizard_reports_collects_materials_head_approves_and_queues_the
         files[material] = path
     running = start_app(qtbot, terminal, kdf)
     try:
-        main = log_in(qtbot, running)
-        session = main.session
-        assert session is not None
-        qtbot.wait(300)
-        running.watchdog.reset()  # the login flow and the first paint are measured by the login tests; from here, ours
-        detail = open_case_detail(running.app.context, session, case_id, "兴市监罚〔2026〕7号", main)
-        assert isinstance(detail, CaseDetailView)
+        session, detail = open_prepared_case(qtbot, running, case_id)
         qtbot.waitUntil(lambda: "transfer" in detail.action_buttons, timeout=10_000)
         wizard = detail.open_transfer()
 

@@ -6,10 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.services.drafts import load_draft
-from app.ui.features.case_detail import CaseDetailView, open_case_detail
 from tests.services.conftest import Terminal
-from tests.ui.conftest import STALL_LIMIT_MS, KdfWindows, log_in, start_app, stop_app, type_text
-from tests.ui.support_cases import prepare, with_office
+from tests.ui.conftest import STALL_LIMIT_MS, KdfWindows, start_app, stop_app, type_text
+from tests.ui.support_cases import open_prepared_case, prepare, with_office
 
 SUMMARY = "当事人销售假冒注册商标白酒，非法经营额约8万元，涉嫌假冒注册商标罪。"
 
@@ -21,13 +20,7 @@ def test_typed_report_survives_closing_the_wizard_and_comes_back(
     case_id = prepare(terminal, tmp_path)
     running = start_app(qtbot, terminal, kdf)
     try:
-        main = log_in(qtbot, running)
-        session = main.session
-        assert session is not None
-        qtbot.wait(300)
-        running.watchdog.reset()
-        detail = open_case_detail(running.app.context, session, case_id, "兴市监罚〔2026〕7号", main)
-        assert isinstance(detail, CaseDetailView)
+        session, detail = open_prepared_case(qtbot, running, case_id)
         qtbot.waitUntil(lambda: "transfer" in detail.action_buttons, timeout=10_000)
 
         wizard = detail.open_transfer()
