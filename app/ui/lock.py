@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QPushButton, QV
 from app.services.session_lock import LOCK_MESSAGES, LockReason, SessionLock
 from app.ui.context import AppContext
 from app.ui.theme import icon, scale_font
-from app.ui.widgets import card, hint, message_label, pin_field, show_message
+from app.ui.widgets import card, hint, message_label, pin_field, primary_button, show_message
 
 if TYPE_CHECKING:
     from app.ui.backend import ActiveSession, OperatorView
@@ -150,10 +150,7 @@ class LockPage(QWidget):
         self.switch.clicked.connect(self.switch_operator_requested)
         buttons.addWidget(self.switch)
         buttons.addStretch(1)
-        self.unlock = QPushButton("解锁")
-        self.unlock.setObjectName("primary")
-        self.unlock.setDefault(True)
-        self.unlock.clicked.connect(self._submit)
+        self.unlock = primary_button("解锁", self._submit, default=True)
         buttons.addWidget(self.unlock)
         layout.addLayout(buttons)
         self.pin.returnPressed.connect(self._submit)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from app.ui.theme import icon, scale_font
 
@@ -60,6 +60,16 @@ def message_label(kind: str = "errorText") -> QLabel:
 def show_message(label: QLabel, text: str) -> None:
     label.setText(text)
     label.setVisible(bool(text))
+
+
+def primary_button(text: str, on_click: Callable[[], object], *, default: bool = False) -> QPushButton:
+    """The one button of a window or page that does its main thing (styled ``#primary``); ``default``: Enter presses
+    it."""
+    button = QPushButton(text)
+    button.setObjectName("primary")
+    button.setDefault(default)
+    button.clicked.connect(on_click)
+    return button
 
 
 def pin_field() -> QLineEdit:

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QPushButton,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
@@ -26,7 +25,7 @@ from app.domain.timezone import CST
 from app.services.ui_queries import TrustStatus, save_settings, trust_status
 from app.ui.context import AppContext
 from app.ui.features.base import FeatureController
-from app.ui.widgets import hint, message_label, page_title, show_message
+from app.ui.widgets import hint, message_label, page_title, primary_button, show_message
 
 if TYPE_CHECKING:
     from app.ui.backend import ActiveSession
@@ -71,9 +70,7 @@ class SettingsController(FeatureController):
         row = QHBoxLayout()
         self.saved = hint("")
         row.addWidget(self.saved, 1)
-        self.save = QPushButton("保存(&S)")
-        self.save.setObjectName("primary")
-        self.save.clicked.connect(self.save_settings)
+        self.save = primary_button("保存(&S)", self.save_settings)
         row.addWidget(self.save)
         form.addRow(row)
         layout.addWidget(terminal)

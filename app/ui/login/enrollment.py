@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.errors import AppError
 from app.ui.context import AppContext
-from app.ui.widgets import hint, message_label, page_title, pin_field, show_message
+from app.ui.widgets import hint, message_label, page_title, pin_field, primary_button, show_message
 
 FILE_FILTERS = {
     "root": "证书 (*.pem *.crt *.cer);;所有文件 (*)",
@@ -122,9 +122,7 @@ class EnrollmentDialog(QDialog):
         cancel = QPushButton("取消")
         cancel.clicked.connect(self.reject)
         buttons.addWidget(cancel)
-        self.submit_button = QPushButton("登记")
-        self.submit_button.setObjectName("primary")
-        self.submit_button.clicked.connect(self.submit)
+        self.submit_button = primary_button("登记", self.submit)
         buttons.addWidget(self.submit_button)
         layout.addLayout(buttons)
         return page
@@ -147,9 +145,7 @@ class EnrollmentDialog(QDialog):
         layout.addStretch(1)
         row = QHBoxLayout()
         row.addStretch(1)
-        finish = QPushButton("已妥善保管，完成")
-        finish.setObjectName("primary")
-        finish.clicked.connect(self._finish)
+        finish = primary_button("已妥善保管，完成", self._finish)
         row.addWidget(finish)
         layout.addLayout(row)
         return page

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from app.ui.context import AppContext
 from app.ui.login.enrollment import EnrollmentDialog
-from app.ui.widgets import card, hint
+from app.ui.widgets import card, hint, primary_button
 
 EXPLANATION = (
     "首次使用前，须由本单位系统管理员为本终端办理登记：\n"
@@ -41,9 +41,7 @@ class FirstRunPage(QWidget):
         self.enroll = QPushButton("办理终端登记(&E)…")
         self.enroll.clicked.connect(self.open_enrollment)
         row.addWidget(self.enroll)
-        self.recheck = QPushButton("重新检查(&C)")
-        self.recheck.setObjectName("primary")
-        self.recheck.clicked.connect(self.recheck_requested)
+        self.recheck = primary_button("重新检查(&C)", lambda: self.recheck_requested.emit())
         row.addWidget(self.recheck)
         layout.addLayout(row)
 

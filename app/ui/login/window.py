@@ -25,7 +25,7 @@ from app.domain.errors import AppError
 from app.ui.context import AppContext
 from app.ui.login.first_run import FirstRunPage
 from app.ui.theme import icon
-from app.ui.widgets import banner, card, hint, message_label, pin_field, shortcut, show_message
+from app.ui.widgets import banner, card, hint, message_label, pin_field, primary_button, shortcut, show_message
 
 if TYPE_CHECKING:
     from app.ui.backend import ActiveSession, CandidateView, LoginChoices
@@ -98,10 +98,7 @@ class LoginWindow(QWidget):
         self.rescan.clicked.connect(self.rescan_requested)
         buttons.addWidget(self.rescan)
         buttons.addStretch(1)
-        self.login_button = QPushButton("登录")
-        self.login_button.setObjectName("primary")
-        self.login_button.setDefault(True)
-        self.login_button.clicked.connect(self.submit)
+        self.login_button = primary_button("登录", self.submit, default=True)
         buttons.addWidget(self.login_button)
         layout.addLayout(buttons)
         self.pin.returnPressed.connect(self.submit)
