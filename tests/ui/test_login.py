@@ -77,5 +77,9 @@ def test_uninitialised_terminal_shows_the_first_run_page(qtbot, tmp_path: Path) 
         qtbot.waitUntil(lambda: app.login.pages.currentWidget() is app.login.first_run, timeout=15_000)
         assert app.login.terminal_label.text() == "本终端尚未办理登记。"
         assert app.login.first_run.isVisible()
+        # 重新检查 asks the login window to look again: still not enrolled, so the first-run page stays.
+        with qtbot.waitSignal(app.login.first_run.recheck_requested, timeout=5_000):
+            qtbot.mouseClick(app.login.first_run.recheck, Qt.MouseButton.LeftButton)
+        assert app.login.pages.currentWidget() is app.login.first_run
     finally:
         app.shutdown()
