@@ -1,0 +1,110 @@
+"""The fast paths of packet verification accept and refuse exactly what the strict paths do, with the same reason.
+
+Each fast path (the canonical archive reader, ...) hands anything it does not recognise to the strict path that
+names the fault; these tests run both on the same hostile inputs and require the same outcome: the same entries, or
+the same refusal class, log message and operator sentence.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from app.sync.packet import Attachment, archive, build_packet
+from app.sync.packet.archive import ArchiveLimits, _read_hostile, read_archive, write_archive
+from app.sync.packet.errors import PacketRejected
+from tests.sync.packet_support import PacketWorld, make_world, packet_parts
+
+TIGHT_LIMITS = (
+    ArchiveLimits(),
+    ArchiveLimits(max_entries=2),
+    ArchiveLimits(max_attachment_bytes=255),
+    ArchiveLimits(max_total_bytes=300),
+    ArchiveLimits(max_manifest_bytes=100, max_signature_bytes=100),
+)
+
+
+def outcome(read: Callable[..., Any], *args: Any) -> tuple[Any, ...]:
+    try:
+        return ("accepted", read(*args))
+    except PacketRejected as exc:
+        return (type(exc), str(exc), exc.user_message)
+
+
+@pytest.fixture(scope="module")
+def world() -> PacketWorld:
+    return make_world("ec")
+
+
+@pytest.fixture(scope="module")
+def small_packet(world: PacketWorld) -> bytes:
+    return build_packet(
+        world.enforcement_operator,
+        kind="transfer.sent",
+        case_id="C-1",
+        recipients=[world.police_code],
+        payload={"a": "b"},
+        attachments=[Attachment("笔录.txt", "text/plain", bytes(range(256)))],
+    ).data
+
+
+def assert_same_archive_outcome(data: bytes) -> None:
+    for limits in TIGHT_LIMITS:
+        assert outcome(read_archive, data, limits) == outcome(_read_hostile, data, limits)
+
+
+def test_the_canonical_reader_agrees_on_every_bit_flip(small_packet: bytes) -> None:
+    assert_same_archive_outcome(small_packet)
+    for position in range(len(small_packet)):
+        tampered = bytearray(small_packet)
+        tampered[position] ^= 1 << (position % 8)
+        assert_same_archive_outcome(bytes(tampered))
+
+
+def test_the_canonical_reader_agrees_on_truncated_and_extended_files(small_packet: bytes) -> None:
+    for cut in range(0, len(small_packet), 7):
+        assert_same_archive_outcome(small_packet[:cut])
+    for tail in (b"\x00", b"PK\x05\x06", small_packet[-22:]):
+        assert_same_archive_outcome(small_packet + tail)
+    assert_same_archive_outcome(small_packet[:30] + small_packet)
+
+
+def test_the_canonical_reader_agrees_on_rebuilt_archives(small_packet: bytes) -> None:
+    parts = packet_parts(small_packet)
+    name = next(k for k in parts if k.startswith("attachments/"))
+    smuggled = "attachments/" + hashlib.sha256(b"smuggled").hexdigest()
+    for entries in (
+        {k: v for k, v in parts.items() if k != name},
+        {k: v for k, v in parts.items() if k != "manifest.json"},
+        {**parts, smuggled: b"smuggled"},
+        {**parts, "readme.txt": b"hi"},
+        {**parts, "attachments/" + "A" * 64: b""},
+        {**parts, "../evil": b"x"},
+        {**parts, name: parts[name] + b"!"},
+        {},
+    ):
+        assert_same_archive_outcome(write_archive(entries))
+
+
+def in_order(entries: list[tuple[str, bytes]]) -> bytes:
+    """The writer's layout of ``entries`` in the order given, canonical or not."""
+    out, central = b"", []
+    for name, data in entries:
+        encoded, crc = name.encode("ascii"), zlib.crc32(data)
+        central.append(archive._central_record(encoded, crc, len(data), len(out)))
+        out += archive._local_header(encoded, crc, len(data)) + encoded + data
+    directory = b"".join(central)
+    return out + directory + archive._end_record(len(central), len(directory), len(out))
+
+
+def test_the_canonical_reader_agrees_on_entries_out_of_order(small_packet: bytes) -> None:
+    parts = packet_parts(small_packet)
+    ordered = list(parts.items())
+    assert in_order(ordered) == small_packet
+    assert_same_archive_outcome(in_order([ordered[1], ordered[0], *ordered[2:]]))
+    assert_same_archive_outcome(in_order([*ordered[2:], *ordered[:2]]))
+    assert_same_archive_outcome(in_order([*ordered, ordered[2]]))
