@@ -207,6 +207,17 @@ def test_non_canonical_archive_and_manifest(world: PacketWorld, verifier: Packet
         verifier.verify(rezip({**parts, "manifest.json": pretty}))
 
 
+@pytest.mark.parametrize("value", [b'"\\ud800"', b"1" * 5000], ids=["lone-surrogate", "huge-integer"])
+def test_json_python_cannot_round_trip_is_not_canonical_not_a_crash(
+    verifier: PacketVerifier, small_packet: bytes, value: bytes
+) -> None:
+    parts = packet_parts(small_packet)
+    manifest = parts["manifest.json"].replace(b'{"a":"b"}', b'{"a":' + value + b"}", 1)
+    assert manifest != parts["manifest.json"]
+    with pytest.raises(ManifestNotCanonical):
+        verifier.verify(rezip({**parts, "manifest.json": manifest}))
+
+
 def test_signature_over_other_content(world: PacketWorld, verifier: PacketVerifier, small_packet: bytes) -> None:
     parts = packet_parts(small_packet)
     other = build_packet(

@@ -67,12 +67,14 @@ def parse_canonical_json(data: bytes) -> Any:
         value = json.loads(
             text, object_pairs_hook=_no_duplicate_keys, parse_constant=_refuse_constant, parse_float=_refuse_float
         )
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+    except (ValueError, RecursionError) as exc:  # bad UTF-8 or JSON, an integer over Python's 4300 digits
         raise NotCanonicalJson(f"not JSON: {exc}") from None
     try:
         again = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
     except RecursionError:
         raise NotCanonicalJson("nested too deeply") from None
-    if again.encode("utf-8") != data:
+    # Compared as text: ``text`` is exactly ``data`` decoded, and an escaped lone surrogate (which UTF-8 cannot
+    # encode) makes the texts differ instead of raising UnicodeEncodeError out of the verifier.
+    if again != text:
         raise NotCanonicalJson("bytes differ from the canonical form")
     return value
