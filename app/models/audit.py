@@ -21,6 +21,7 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from app.models.meta import AUDIT_HEAD, read_meta, store_id, write_meta
+from app.models.prepared import Prepared
 from app.models.tables import AuditEntry, table_of, utc_text
 
 DetailValue = str | int | bool | None
@@ -152,7 +153,7 @@ def _details_text(details: Mapping[str, DetailValue] | None) -> str:
     return json.dumps(values, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-_INSERT_ROW = insert(table_of(AuditEntry))  # built once, plain Core (compiled and cached once)
+_INSERT_ROW = Prepared(insert(table_of(AuditEntry)))  # built once: every audited action runs it
 
 
 def append_audit(
@@ -173,8 +174,8 @@ def append_audit(
     occurred_at = now if now is not None else dt.datetime.now(dt.UTC)
     stamp = utc_text(occurred_at)
     row_hash = chain_hash(prev_hash, canonical_row(seq, stamp, kind.value, operator, terminal, subject, details_text))
-    session.execute(
-        _INSERT_ROW,
+    _INSERT_ROW.run(
+        session,
         {
             "seq": seq, "occurred_at": occurred_at, "kind": kind.value, "operator": operator, "terminal": terminal,
             "subject": subject, "details": details_text, "prev_hash": prev_hash, "row_hash": row_hash,

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, bindparam, column, delete, func, insert, select, table, text
 from sqlalchemy.orm import Session
 
+from app.models.prepared import Prepared
 from app.models.search_text import index_terms, match_expression
 from app.models.tables import CASES_FTS_TABLE, Case, table_of
 
@@ -23,8 +24,9 @@ _RECORD_COLUMNS = (
     "id", "agency_code", "case_number", "title", "party_name", "party_id_number", "case_type", "stage", "amount_fen",
     "occurred_on", "created_at", "updated_at",
 )  # fmt: skip
-_INSERT_CASE = insert(_CASES).returning(_CASES.c.seq)
-_INSERT_TERMS = insert(_fts)
+_INSERT_CASE = Prepared(insert(_CASES).returning(_CASES.c.seq))
+_INSERT_TERMS = Prepared(insert(_fts))
+_LIST_STATE = Prepared(select(_CASES.c.stage, _CASES.c.amount_fen).where(_CASES.c.id == bindparam("id")))
 _GET_CASE = select(*(_CASES.c[name] for name in _RECORD_COLUMNS)).where(_CASES.c.id == bindparam("id"))
 
 
@@ -112,8 +114,8 @@ def add_case(
         party_name=new.party_name, party_id_number=new.party_id_number, case_type=new.case_type, stage=new.stage,
         amount_fen=new.amount_fen, occurred_on=new.occurred_on, created_at=stamp, updated_at=stamp,
     )  # fmt: skip
-    seq = session.execute(_INSERT_CASE, record.__dict__).scalar_one()
-    session.execute(_INSERT_TERMS, {"rowid": seq, "body": search_body(record)})
+    seq = _INSERT_CASE.scalar(session, record.__dict__)
+    _INSERT_TERMS.run(session, {"rowid": seq, "body": search_body(record)})
     return record
 
 
@@ -144,6 +146,12 @@ def get_case(session: Session, case_id: str) -> CaseRecord | None:
     """The case with ``case_id``, or None."""
     row = session.execute(_GET_CASE, {"id": case_id}).one_or_none()
     return None if row is None else CaseRecord(*row)
+
+
+def case_list_state(session: Session, case_id: str) -> tuple[str, int] | None:
+    """The stage and amount shown in the case list for ``case_id`` (None: no such case); cheaper than ``get_case``."""
+    row = _LIST_STATE.run(session, {"id": case_id}).fetchone()
+    return None if row is None else (str(row[0]), int(row[1]))
 
 
 def get_case_by_number(session: Session, agency_code: str, case_number: str) -> CaseRecord | None:

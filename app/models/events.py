@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.events import Event
 from app.models.codec import stored_event
+from app.models.prepared import Prepared
 from app.models.tables import AffairEventRow, CaseEventRow, table_of
 
 _IN_CHUNK = 500  # SQLite's bound parameters per statement stay well under its limit
@@ -42,32 +43,29 @@ def _values(event: Event, stream: str) -> dict[str, Any]:
     }
 
 
-# Built once, on the tables rather than the mapped classes: compiled and cache-keyed once, and executed as plain Core
-# (an ORM-enabled insert runs SQLAlchemy's bulk-persistence machinery on every call: ≈ 1 ms each).
+# Built once on the tables and run as prepared statements (app.models.prepared): every record stored or received
+# goes through these.
 _CASE_EVENTS, _AFFAIR_EVENTS = table_of(CaseEventRow), table_of(AffairEventRow)
-_INSERT_CASE_EVENT = insert(_CASE_EVENTS).returning(_CASE_EVENTS.c.seq)
-_INSERT_AFFAIR_EVENT = insert(_AFFAIR_EVENTS).returning(_AFFAIR_EVENTS.c.seq)
+_INSERT_CASE_EVENT = Prepared(insert(_CASE_EVENTS).returning(_CASE_EVENTS.c.seq))
+_INSERT_AFFAIR_EVENT = Prepared(insert(_AFFAIR_EVENTS).returning(_AFFAIR_EVENTS.c.seq))
 
 
 def append_case_event(session: Session, event: Event) -> int:
     """Append one case record in the caller's transaction; returns its sequence number."""
-    return int(session.execute(_INSERT_CASE_EVENT, _values(event, "case_id")).scalar_one())
-
-
-_INSERT_CASE_EVENTS = insert(_CASE_EVENTS).returning(_CASE_EVENTS.c.seq, sort_by_parameter_order=True)
+    return int(_INSERT_CASE_EVENT.scalar(session, _values(event, "case_id")))
 
 
 def append_case_events(session: Session, events: Sequence[Event]) -> int:
-    """Append many case records at once, in order, in one statement; returns the last one's sequence (0: none)."""
-    if not events:
-        return 0
-    seqs = session.execute(_INSERT_CASE_EVENTS, [_values(e, "case_id") for e in events]).scalars().all()
-    return int(seqs[-1])
+    """Append case records in order; returns the last one's sequence number (0: none)."""
+    seq = 0
+    for event in events:
+        seq = append_case_event(session, event)
+    return seq
 
 
 def append_affair_event(session: Session, event: Event) -> int:
     """Append one record of an affair (consultation, meeting, 备案, inspection); returns its sequence number."""
-    return int(session.execute(_INSERT_AFFAIR_EVENT, _values(event, "affair_id")).scalar_one())
+    return int(_INSERT_AFFAIR_EVENT.scalar(session, _values(event, "affair_id")))
 
 
 # Times are read as the stored UTC text and parsed once by ``fromisoformat`` (faster than the column type's strptime).
@@ -90,13 +88,13 @@ def _event(row: Sequence[Any]) -> Event:
     )
 
 
-_CASE_EVENTS_OF = select(*_CASE_COLUMNS).where(_CE.case_id == bindparam("case")).order_by(_CE.seq)
+_CASE_EVENTS_OF = Prepared(select(*_CASE_COLUMNS).where(_CE.case_id == bindparam("case")).order_by(_CE.seq))
 _AFFAIR_EVENTS_OF = select(*_AFFAIR_COLUMNS).where(_AE.affair_id == bindparam("affair")).order_by(_AE.seq)
 
 
 def case_events(session: Session, case_id: str) -> tuple[Event, ...]:
     """Every record of the case as entered here, in the order stored (the domain orders them canonically)."""
-    return tuple(_event(row) for row in session.execute(_CASE_EVENTS_OF, {"case": case_id}))
+    return tuple(_event(row) for row in _CASE_EVENTS_OF.run(session, {"case": case_id}))
 
 
 def events_of_cases(session: Session, case_ids: Iterable[str]) -> dict[str, list[Event]]:

@@ -22,6 +22,7 @@ from app.domain.events import Event
 from app.domain.lifecycle import CaseState, Obligation, fold
 from app.models.codec import stored_state
 from app.models.events import case_events, last_case_seq
+from app.models.prepared import Prepared
 from app.models.tables import CaseInvolvementRow, CaseSnapshotRow, OpenDutyRow, table_of
 
 _IN_CHUNK = 500
@@ -59,14 +60,17 @@ def involvement(events: Iterable[Event], state: CaseState) -> dict[str, tuple[dt
 # Statements built once on the tables (compiled and cache-keyed once, plain Core rather than ORM-enabled DML):
 # these run for every record stored or received.
 _DUTIES, _INVOLVEMENT, _SNAPSHOTS = table_of(OpenDutyRow), table_of(CaseInvolvementRow), table_of(CaseSnapshotRow)
-_DELETE_DUTIES = delete(_DUTIES).where(_DUTIES.c.subject_id == bindparam("subject"))
-_INSERT_DUTIES = insert(_DUTIES)
-_DELETE_INVOLVEMENT = delete(_INVOLVEMENT).where(_INVOLVEMENT.c.case_id == bindparam("case"))
-_INSERT_INVOLVEMENT = insert(_INVOLVEMENT)
+_DELETE_DUTIES = Prepared(delete(_DUTIES).where(_DUTIES.c.subject_id == bindparam("subject")))
+_INSERT_DUTIES = Prepared(insert(_DUTIES))
+_DELETE_INVOLVEMENT = Prepared(delete(_INVOLVEMENT).where(_INVOLVEMENT.c.case_id == bindparam("case")))
+_INSERT_INVOLVEMENT = Prepared(insert(_INVOLVEMENT))
 _SNAPSHOT_COLUMNS = ("version", "last_seq", "agency_code", "stage", "penalty", "party_id", "state")
 _INSERT_SNAPSHOT = sqlite_insert(_SNAPSHOTS)
-_UPSERT_SNAPSHOT = _INSERT_SNAPSHOT.on_conflict_do_update(
-    index_elements=[_SNAPSHOTS.c.case_id], set_={name: _INSERT_SNAPSHOT.excluded[name] for name in _SNAPSHOT_COLUMNS}
+_UPSERT_SNAPSHOT = Prepared(
+    _INSERT_SNAPSHOT.on_conflict_do_update(
+        index_elements=[_SNAPSHOTS.c.case_id],
+        set_={name: _INSERT_SNAPSHOT.excluded[name] for name in _SNAPSHOT_COLUMNS},
+    )
 )
 
 
@@ -75,7 +79,7 @@ def replace_open_duties(
 ) -> None:
     """Set the open duties of a case or affair to the open ones among ``obligations`` (``fresh``: it had none)."""
     if not fresh:
-        session.execute(_DELETE_DUTIES, {"subject": subject_id})
+        _DELETE_DUTIES.run(session, {"subject": subject_id})
     rows = [
         {
             "obligation_id": o.obligation_id, "subject_id": subject_id, "agency_code": o.agency_code,
@@ -85,8 +89,7 @@ def replace_open_duties(
         for o in obligations
         if o.closed_at is None
     ]  # fmt: skip
-    if rows:
-        session.execute(_INSERT_DUTIES, rows)
+    _INSERT_DUTIES.run_many(session, rows)
 
 
 def save_case_state(
@@ -104,13 +107,13 @@ def save_case_state(
         "party_id": state.party_id,
         "state": json.dumps(encoded, sort_keys=True, separators=(",", ":"), ensure_ascii=False),
     }
-    session.execute(_UPSERT_SNAPSHOT, values)
+    _UPSERT_SNAPSHOT.run(session, values)
     replace_open_duties(session, state.case_id, state.obligations, fresh=fresh)
     if not fresh:
-        session.execute(_DELETE_INVOLVEMENT, {"case": state.case_id})
+        _DELETE_INVOLVEMENT.run(session, {"case": state.case_id})
     spans = involvement(events, state)
-    session.execute(
-        _INSERT_INVOLVEMENT,
+    _INSERT_INVOLVEMENT.run_many(
+        session,
         [{"case_id": state.case_id, "agency_code": c, "first_at": f, "last_at": la} for c, (f, la) in spans.items()],
     )
 

@@ -25,17 +25,18 @@ from app.domain.lifecycle import CASE_KINDS, CaseHistory, CaseState
 from app.domain.timezone import CST
 from app.models.audit import AuditKind, append_audit
 from app.models.blobstore import BlobStore
-from app.models.cases import NewCase, add_case, get_case, save_case
+from app.models.cases import NewCase, add_case, case_list_state, get_case, save_case
 from app.models.events import append_case_events, case_events
+from app.models.prepared import Prepared
 from app.models.snapshots import save_case_state
 from app.models.tables import Attachment, table_of
 from app.sync.apply_affairs import AFFAIR_KINDS, add_affair_records, held_affair
 from app.sync.apply_payload import PayloadInvalid, read_case_payload
 from app.sync.packet import VerifiedPacket
 
-_ATTACHMENTS = table_of(Attachment)  # plain Core statements, built once: they run for every packet applied
-_HELD_ATTACHMENTS = select(_ATTACHMENTS.c.sha256).where(_ATTACHMENTS.c.case_id == bindparam("case"))
-_INSERT_ATTACHMENT = insert(_ATTACHMENTS)
+_ATTACHMENTS = table_of(Attachment)  # prepared statements, built once: they run for every packet applied
+_HELD_ATTACHMENTS = Prepared(select(_ATTACHMENTS.c.sha256).where(_ATTACHMENTS.c.case_id == bindparam("case")))
+_INSERT_ATTACHMENT = Prepared(insert(_ATTACHMENTS))
 
 
 @dataclass(frozen=True)
@@ -110,29 +111,29 @@ class Applier:
 
     def _case_row(self, session: Session, state: CaseState, *, now: dt.datetime) -> None:
         """The case list row of a received case (created from the packet's records the first time)."""
-        row = get_case(session, state.case_id)
+        listed = case_list_state(session, state.case_id)
         amount = 0 if state.fine is None else max(0, int(state.fine * 100))
-        if row is None:
+        if listed is None:
             new = NewCase(
                 agency_code=state.agency_code, case_number=state.case_number, title=state.title,
                 party_name=state.party_name, party_id_number=state.party_id, case_type=state.offence_code,
                 stage=state.stage.label, amount_fen=amount, occurred_on=state.opened_at.astimezone(CST).date(),
             )  # fmt: skip
             add_case(session, new, now=now, case_id=state.case_id)
-        elif row.stage != state.stage.label or row.amount_fen != amount:
+        elif listed != (state.stage.label, amount) and (row := get_case(session, state.case_id)) is not None:
             save_case(session, replace(row, stage=state.stage.label, amount_fen=amount), now=now)
 
     def _attachments(self, session: Session, packet: VerifiedPacket) -> None:
         """Keep the packet's attachments with the case, encrypted like local ones (once per content per case)."""
         case_id = packet.manifest.case_id
-        held = set(session.scalars(_HELD_ATTACHMENTS, {"case": case_id}))
+        held = {str(row[0]) for row in _HELD_ATTACHMENTS.run(session, {"case": case_id})}
         for ref in packet.manifest.attachments:
             if ref.sha256 in held:
                 continue
             blob_id = uuid.uuid5(packet.packet_id, ref.sha256)
             digest = self.blobs.put(blob_id, io.BytesIO(packet.attachments[ref.sha256]))
-            session.execute(
-                _INSERT_ATTACHMENT,
+            _INSERT_ATTACHMENT.run(
+                session,
                 {
                     "id": str(blob_id), "case_id": case_id, "name": ref.name, "media_type": ref.media_type,
                     "size": digest.size, "sha256": digest.sha256, "created_at": dt.datetime.now(dt.UTC),

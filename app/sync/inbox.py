@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from app.models.prepared import Prepared
 from app.models.sync_tables import InboxRow, OutboxRow, SyncStateRow
 from app.models.tables import table_of
 from app.sync.outbox import sent_manifest
@@ -86,13 +87,15 @@ def known_manifests(session: Session, packet_ids: Iterable[str]) -> dict[str, st
 
 # Built once on the table (plain Core, compiled once): these run for every packet received.
 _INBOX = table_of(InboxRow)
-_INSERT_RECEIVED = insert(_INBOX)
-_MARK_APPLIED = (
+_INSERT_RECEIVED = Prepared(insert(_INBOX))
+_MARK_APPLIED = Prepared(
     update(_INBOX)
     .where(_INBOX.c.packet_id == bindparam("key"))
     .values(applied=True, apply_error="", applied_at=bindparam("now"))
 )
-_MARK_DEFERRED = update(_INBOX).where(_INBOX.c.packet_id == bindparam("key")).values(apply_error=bindparam("reason"))
+_MARK_DEFERRED = Prepared(
+    update(_INBOX).where(_INBOX.c.packet_id == bindparam("key")).values(apply_error=bindparam("reason"))
+)
 
 
 def add_received(
@@ -107,8 +110,8 @@ def add_received(
 ) -> None:
     """Keep a verified packet: not yet applied, or (``applied``) applied in this same transaction."""
     manifest = packet.manifest
-    session.execute(
-        _INSERT_RECEIVED,
+    _INSERT_RECEIVED.run(
+        session,
         {
             "packet_id": str(packet.packet_id), "seq": seq, "origin": origin, "kind": manifest.kind,
             "case_id": manifest.case_id, "sender": manifest.sender_agency, "manifest_sha256": packet.manifest_sha256,
@@ -120,12 +123,12 @@ def add_received(
 
 def mark_applied(session: Session, packet_id: str, now: dt.datetime) -> None:
     """The packet's records are in the case."""
-    session.execute(_MARK_APPLIED, {"key": packet_id, "now": now})
+    _MARK_APPLIED.run(session, {"key": packet_id, "now": now})
 
 
 def mark_deferred(session: Session, packet_id: str, reason: str) -> None:
     """The packet cannot be applied yet; ``reason`` says why (in Chinese)."""
-    session.execute(_MARK_DEFERRED, {"key": packet_id, "reason": reason})
+    _MARK_DEFERRED.run(session, {"key": packet_id, "reason": reason})
 
 
 def unapplied(session: Session) -> tuple[tuple[str, bytes], ...]:

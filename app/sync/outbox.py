@@ -16,6 +16,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from app.models.prepared import Prepared
 from app.models.sync_tables import InboxRow, OutboxRow, ReceiptRow
 from app.models.tables import table_of
 from app.sync.packet import BuiltPacket, Receipt
@@ -82,13 +83,13 @@ def unreceipted_sent(session: Session) -> tuple[DuePacket, ...]:
 
 _RECEIPTS = table_of(ReceiptRow)
 # Plain Core, built once (one per received packet); a receipt already held is kept as it is.
-_INSERT_RECEIPT = sqlite_insert(_RECEIPTS).on_conflict_do_nothing(index_elements=[_RECEIPTS.c.packet_id])
+_INSERT_RECEIPT = Prepared(sqlite_insert(_RECEIPTS).on_conflict_do_nothing(index_elements=[_RECEIPTS.c.packet_id]))
 
 
 def store_receipt(session: Session, receipt: Receipt, receipt_json: bytes, signature: bytes) -> None:
     """Keep a verified receipt beside its packet (idempotent: the platform answers a re-upload with the same)."""
-    session.execute(
-        _INSERT_RECEIPT,
+    _INSERT_RECEIPT.run(
+        session,
         {
             "packet_id": str(receipt.packet_id), "manifest_sha256": receipt.manifest_sha256,
             "received_at": receipt.received_at, "seq": receipt.seq, "receipt_json": receipt_json,
