@@ -13,9 +13,12 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.sync.packet import Attachment, archive, build_packet
 from app.sync.packet.archive import ArchiveLimits, _read_hostile, read_archive, write_archive
+from app.sync.packet.canonical import NotCanonicalJson, _parse_strict, canonical_json, parse_canonical_json
 from app.sync.packet.errors import PacketRejected
 from tests.sync.packet_support import PacketWorld, make_world, packet_parts
 
@@ -33,6 +36,8 @@ def outcome(read: Callable[..., Any], *args: Any) -> tuple[Any, ...]:
         return ("accepted", read(*args))
     except PacketRejected as exc:
         return (type(exc), str(exc), exc.user_message)
+    except ValueError as exc:
+        return (type(exc), str(exc))
 
 
 @pytest.fixture(scope="module")
@@ -108,3 +113,48 @@ def test_the_canonical_reader_agrees_on_entries_out_of_order(small_packet: bytes
     assert_same_archive_outcome(in_order([ordered[1], ordered[0], *ordered[2:]]))
     assert_same_archive_outcome(in_order([*ordered[2:], *ordered[:2]]))
     assert_same_archive_outcome(in_order([*ordered, ordered[2]]))
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=4), inner, max_size=4),
+    max_leaves=20,
+)
+# Edits that turn canonical bytes into near misses: whitespace, escapes, floats, duplicate keys, other orders.
+EDITS = (
+    (b",", b", "),
+    (b":", b" :"),
+    (b'"a"', b'"\\u0061"'),
+    (b"1", b"1.0"),
+    (b"0", b"-0"),
+    (b"2", b"02"),
+    (b"true", b"NaN"),
+    (b'{"', b'{"k":1,"'),
+    (b'{"', b'{"":0,"'),
+    (b"}", b',"":0}'),
+    (b'"', b'"\\ud800'),
+    (b"[", b"[[[[[[[["),
+    (b"null", b"\xff"),
+    (b"\\n", b"\n"),
+    (b"\\", b"\\/"),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(value=JSON_VALUES, edits=st.lists(st.sampled_from(EDITS), max_size=3), where=st.integers(0, 3))
+def test_the_canonical_json_parser_agrees_with_the_strict_one(value: Any, edits: Any, where: int) -> None:
+    data = canonical_json(value)
+    assert parse_canonical_json(data) == value
+    for old, new in edits:
+        head, _, tail = data.partition(old) if where % 2 else data.rpartition(old)
+        data = head + new + tail if _ else data
+    assert outcome(parse_canonical_json, data) == outcome(_parse_strict, data)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b'{"a":1,"a":1}', b'{"a":{"b":1,"b":2},"c":1.5}', b'{"a":1.5,"b":{"c":1,"c":2}}', b"[" * 100_000, b'"\\ud800"'],
+)
+def test_the_canonical_json_parser_names_the_same_first_fault(data: bytes) -> None:
+    assert outcome(parse_canonical_json, data) == outcome(_parse_strict, data)
+    assert outcome(parse_canonical_json, data)[0] is NotCanonicalJson
