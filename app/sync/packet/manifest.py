@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import uuid
 from collections.abc import Mapping
@@ -19,6 +20,7 @@ BEIJING = dt.timezone(dt.timedelta(hours=8), "CST")
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 _MEDIA_TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*")
 _KIND = re.compile(r"[a-z][a-z0-9_.]{0,63}")
+_CONTAINERS = (dict, list)
 _KEYS = {
     "format",
     "packet_id",
@@ -103,10 +105,11 @@ def _thaw(value: Any) -> Any:
 
 def freeze_json(value: Any) -> Any:
     """A read-only copy of parsed JSON (mappings become read-only, lists tuples)."""
+    # Most values are leaves (strings, numbers): they are tested here rather than in a call each.
     if isinstance(value, dict):
-        return MappingProxyType({k: freeze_json(v) for k, v in value.items()})
+        return MappingProxyType({k: freeze_json(v) if isinstance(v, _CONTAINERS) else v for k, v in value.items()})
     if isinstance(value, list):
-        return tuple(freeze_json(v) for v in value)
+        return tuple([freeze_json(v) if isinstance(v, _CONTAINERS) else v for v in value])
     return value
 
 
@@ -126,8 +129,13 @@ def _uuid(value: Any, what: str) -> uuid.UUID:
     return parsed
 
 
+# A platform has a few dozen agencies and every manifest names three or more; the check is a pure function of the
+# string (≈ 5 µs each), so its answers are kept, a bounded number of them.
+_is_credit_code = functools.lru_cache(maxsize=1024)(is_valid_credit_code)
+
+
 def _code(value: Any, what: str) -> str:
-    if not isinstance(value, str) or not is_valid_credit_code(value) or value != value.strip().upper():
+    if not isinstance(value, str) or not _is_credit_code(value) or value != value.strip().upper():
         raise _fail(f"{what} 不是有效的统一社会信用代码")
     return value
 
