@@ -69,6 +69,7 @@ audience = Table(
 )
 Index("ix_packet_recipients_agency_seq", audience.c.agency, audience.c.seq)
 _COUNTER = "packets"
+SQLITE_PAGE_SIZE = 16 * 1024
 
 # The writer's statements, built once: building and hashing a statement per transaction cost more CPU than
 # executing it (measured on a one-packet transaction).
@@ -128,6 +129,10 @@ def _sqlite_setup(engine: Engine, *, writer: bool) -> None:
         if writer:
             dbapi_connection.isolation_level = None  # let us issue BEGIN ourselves
         cursor = dbapi_connection.cursor()
+        # Before WAL, which writes the header of a new file; an existing file keeps its page size (WAL cannot change
+        # it). Packets are ~100 KB blobs in overflow pages: 16 KiB pages write them with a quarter of the page
+        # writes of 4 KiB ones (measured: the writer's CPU per packet in a 64-packet transaction ~0.9 -> ~0.6 ms).
+        cursor.execute(f"PRAGMA page_size={SQLITE_PAGE_SIZE}")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")  # a receipt is legal proof: durable before it is sent
         cursor.execute("PRAGMA busy_timeout=30000")
