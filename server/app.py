@@ -33,7 +33,7 @@ from server.framing import BatchMalformed, BatchRecord, frame_record, parse_reco
 from server.published import PUBLICATIONS, PublishedState
 from server.store import InboxEntry, PacketConflict, PacketStore, SignedReceiptBytes
 from server.tls import peer_certificate
-from server.writer import GroupCommitWriter, ReceiptSigner, StoreResult
+from server.writer import GroupCommitWriter, ReceiptSigner, StoreOutcome
 
 log = logging.getLogger("lianjie.platform")
 API = "/api/v1"
@@ -179,7 +179,7 @@ def _verify_batch(
     return judged
 
 
-def _batch_result(packet_id: str, outcome: VerifiedPacket | Refusal | BaseException | StoreResult) -> dict[str, Any]:
+def _batch_result(packet_id: str, outcome: VerifiedPacket | Refusal | StoreOutcome) -> dict[str, Any]:
     """One line of a batch upload's answer."""
     if isinstance(outcome, tuple):
         receipt, created = outcome
@@ -255,8 +255,7 @@ def build_app(platform: Platform) -> Starlette:
         )
         accepted = [index for index, outcome in enumerate(judged) if isinstance(outcome, VerifiedPacket)]
         # All in one submission: one transaction, one commit; answered only once every one of them is durable.
-        futures = platform.writer.submit_many([judged[index] for index in accepted], received_at)
-        stored = await asyncio.gather(*(asyncio.wrap_future(f) for f in futures), return_exceptions=True)
+        stored = await asyncio.wrap_future(platform.writer.submit_many([judged[i] for i in accepted], received_at))
         for index, outcome in zip(accepted, stored, strict=True):
             judged[index] = outcome
         results = [_batch_result(r.packet_id, outcome) for r, outcome in zip(records, judged, strict=True)]

@@ -13,31 +13,40 @@ the writer retries its uploads one by one through ``PacketStore.accept``, which 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import queue
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future
-from dataclasses import dataclass, field
+from concurrent.futures import Future, InvalidStateError
+from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
 
 from app.sync.packet import SignedReceipt, VerifiedPacket
-from server.store import BatchItem, PacketConflict, PacketStore, SignedReceiptBytes
+from server.store import BatchItem, PacketStore, SignedReceiptBytes
 
 log = logging.getLogger("lianjie.platform.writer")
 
 # (packet, seq, received_at) -> the signed receipt; called inside the storing transaction, once the seq is known.
 ReceiptSigner = Callable[[VerifiedPacket, int, dt.datetime], SignedReceipt]
 StoreResult = tuple[SignedReceiptBytes, bool]
+# What became of one packet: stored (or already stored), a ``PacketConflict``, or the failure that kept it out.
+StoreOutcome = StoreResult | Exception
 
 
-@dataclass
-class _Upload:
-    packet: VerifiedPacket
+@dataclass(frozen=True)
+class _Submission:
+    """Packets to store in one transaction, and what to tell once they are durable (one outcome per packet)."""
+
+    packets: Sequence[VerifiedPacket]
     received_at: dt.datetime
-    future: Future[StoreResult] = field(default_factory=Future)
+    settle: Callable[[list[StoreOutcome]], None]
+
+    @property
+    def size(self) -> int:
+        return sum(len(packet.data) for packet in self.packets)
 
 
 class GroupCommitWriter:
@@ -54,27 +63,43 @@ class GroupCommitWriter:
         self._store, self._sign = store, sign
         self._max_batch, self._max_batch_bytes = max_batch, max_batch_bytes
         # One entry per submission: a batch upload's packets stay together in one transaction.
-        self._queue: queue.SimpleQueue[list[_Upload] | None] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[_Submission | None] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._closed = False
 
     def submit(self, packet: VerifiedPacket, received_at: dt.datetime) -> Future[StoreResult]:
         """Queue a verified packet; the future yields (receipt, created) once durable, or ``PacketConflict``."""
-        return self.submit_many([packet], received_at)[0]
+        future: Future[StoreResult] = Future()
 
-    def submit_many(self, packets: Sequence[VerifiedPacket], received_at: dt.datetime) -> list[Future[StoreResult]]:
-        """Queue several verified packets to be stored in the same transaction; one future per packet, in order."""
-        uploads = [_Upload(packet, received_at) for packet in packets]
+        def settle(outcomes: list[StoreOutcome]) -> None:
+            if isinstance(outcomes[0], Exception):
+                future.set_exception(outcomes[0])
+            else:
+                future.set_result(outcomes[0])
+
+        self._put(_Submission([packet], received_at, settle))
+        return future
+
+    def submit_many(self, packets: Sequence[VerifiedPacket], received_at: dt.datetime) -> Future[list[StoreOutcome]]:
+        """Queue several verified packets to be stored in the same transaction; the one future yields an outcome per
+        packet, in order, once all of them are durable (one wake-up of the waiting thread per submission, not per
+        packet: the event loop woke 64 times for a 64-packet batch before)."""
+        future: Future[list[StoreOutcome]] = Future()
+        if packets:
+            self._put(_Submission(packets, received_at, future.set_result))
+        else:
+            future.set_result([])
+        return future
+
+    def _put(self, submission: _Submission) -> None:
         with self._lock:
             if self._closed:
                 raise RuntimeError("the platform writer is closed")
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="platform-writer", daemon=True)
                 self._thread.start()
-            if uploads:
-                self._queue.put(uploads)
-        return [upload.future for upload in uploads]
+            self._queue.put(submission)
 
     def close(self, timeout: float = 30.0) -> None:
         """Store what is queued, then stop the thread."""
@@ -85,19 +110,19 @@ class GroupCommitWriter:
             self._queue.put(None)
             thread.join(timeout)
 
-    def _take_batch(self, first: list[_Upload]) -> tuple[list[_Upload], bool]:
+    def _take_batch(self, first: _Submission) -> tuple[list[_Submission], bool]:
         """``first`` and whatever else is already waiting, within the bounds (a submission is never split, so the
         first one is taken whole even beyond them); True when told to stop."""
-        batch, size = list(first), sum(len(u.packet.data) for u in first)
-        while len(batch) < self._max_batch and size < self._max_batch_bytes:
+        batch, count, size = [first], len(first.packets), first.size
+        while count < self._max_batch and size < self._max_batch_bytes:
             try:
-                uploads = self._queue.get_nowait()
+                submission = self._queue.get_nowait()
             except queue.Empty:
                 break
-            if uploads is None:
+            if submission is None:
                 return batch, True
-            batch.extend(uploads)
-            size += sum(len(u.packet.data) for u in uploads)
+            batch.append(submission)
+            count, size = count + len(submission.packets), size + submission.size
         return batch, False
 
     def _run(self) -> None:
@@ -107,33 +132,29 @@ class GroupCommitWriter:
             if first is None:
                 return
             batch, stopping = self._take_batch(first)
-            self._store_batch(batch)
+            outcomes = self._store_batch(
+                [BatchItem(packet, submission.received_at) for submission in batch for packet in submission.packets]
+            )
+            start = 0
+            for submission in batch:
+                end = start + len(submission.packets)
+                with contextlib.suppress(InvalidStateError):  # its request was cancelled (shutdown): nobody to tell
+                    submission.settle(outcomes[start:end])
+                start = end
 
-    def _store_batch(self, batch: list[_Upload]) -> None:
-        items = [BatchItem(u.packet, u.received_at) for u in batch]
+    def _store_batch(self, items: list[BatchItem]) -> list[StoreOutcome]:
         try:
-            outcomes = self._store.accept_batch(items, self._sign)
+            return list(self._store.accept_batch(items, self._sign))
         except IntegrityError:
             # Another platform process stored one of these ids between our check and our insert: settle per packet.
-            for upload in batch:
-                self._store_one(upload)
-            return
+            return [self._store_one(item) for item in items]
         except Exception as exc:  # the whole transaction failed: no receipt was promised, every upload learns it
-            log.error("storing %d uploads failed: %s", len(batch), type(exc).__name__)
-            for upload in batch:
-                upload.future.set_exception(exc)
-            return
-        for upload, outcome in zip(batch, outcomes, strict=True):
-            if isinstance(outcome, PacketConflict):
-                upload.future.set_exception(outcome)
-            else:
-                upload.future.set_result(outcome)
+            log.error("storing %d uploads failed: %s", len(items), type(exc).__name__)
+            return [exc] * len(items)
 
-    def _store_one(self, upload: _Upload) -> None:
-        packet = upload.packet
+    def _store_one(self, item: BatchItem) -> StoreOutcome:
+        packet = item.packet
         try:
-            result = self._store.accept(packet, upload.received_at, lambda seq, at: self._sign(packet, seq, at))
+            return self._store.accept(packet, item.received_at, lambda seq, at: self._sign(packet, seq, at))
         except Exception as exc:
-            upload.future.set_exception(exc)
-        else:
-            upload.future.set_result(result)
+            return exc

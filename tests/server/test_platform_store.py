@@ -1,0 +1,90 @@
+"""The platform's storage and its single writer, without HTTP: SQLite settings, and one answer per submission.
+
+A new SQLite file gets 16 KiB pages (packets are ~100 KB blobs), still WAL with ``synchronous=FULL``; a file made
+with other pages keeps them and works. A batch submitted to the writer is answered once, with one outcome per packet
+in order, under the same rules as lone uploads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+from sqlalchemy import text
+
+from server.app import receipt_signer
+from server.store import SQLITE_PAGE_SIZE, PacketConflict, PacketStore
+from server.writer import GroupCommitWriter
+from tests.server.platform_support import make_pki
+from tests.server.test_platform_api import transfer
+from tests.server.test_platform_batching import verifier
+
+
+def _store(path: Path) -> PacketStore:
+    store = PacketStore(f"sqlite:///{path}")
+    store.create_schema()
+    return store
+
+
+def _close(store: PacketStore) -> None:
+    store.engine.dispose()
+    store.reader.dispose()
+
+
+def test_a_new_sqlite_store_has_16_kib_pages_wal_and_full_sync(tmp_path: Path) -> None:
+    store = _store(tmp_path / "platform.db")
+    try:
+        with store.engine.connect() as conn:
+            page_size = conn.execute(text("PRAGMA page_size")).scalar_one()
+            journal = conn.execute(text("PRAGMA journal_mode")).scalar_one()
+            synchronous = conn.execute(text("PRAGMA synchronous")).scalar_one()
+    finally:
+        _close(store)
+    assert (page_size, journal, synchronous) == (SQLITE_PAGE_SIZE, "wal", 2)  # 2 = FULL
+
+
+def test_an_existing_sqlite_store_keeps_its_pages_and_stores_packets(tmp_path: Path) -> None:
+    path = tmp_path / "platform.db"
+    with sqlite3.connect(path) as old:  # a file made before 16 KiB pages: 4 KiB, already WAL
+        old.execute("PRAGMA page_size=4096")
+        old.execute("PRAGMA journal_mode=WAL")
+        old.execute("CREATE TABLE earlier (x INTEGER)")
+    old.close()
+    pki = make_pki()
+    store = _store(path)
+    writer = GroupCommitWriter(store, receipt_signer("测试平台", pki.receipt_signer))
+    packet = transfer(pki)
+    try:
+        receipt, created = writer.submit(verifier(pki).verify(packet.data), dt.datetime.now(dt.UTC)).result(30)
+        with store.engine.connect() as conn:
+            page_size = conn.execute(text("PRAGMA page_size")).scalar_one()
+        copies = store.count(str(packet.packet_id))
+    finally:
+        writer.close()
+        _close(store)
+    assert created and receipt.signature and page_size == 4096 and copies == 1
+
+
+def test_a_submitted_batch_is_answered_once_with_an_outcome_per_packet_in_order(tmp_path: Path) -> None:
+    pki = make_pki()
+    store = _store(tmp_path / "platform.db")
+    writer = GroupCommitWriter(store, receipt_signer("测试平台", pki.receipt_signer))
+    check, now = verifier(pki), dt.datetime.now(dt.UTC)
+    first, second = transfer(pki), transfer(pki)
+    impostor = transfer(pki, packet_id=first.packet_id, payload={"案由": "改过的内容"})
+    try:
+        batch = [check.verify(data) for data in (first.data, second.data, first.data, impostor.data)]
+        outcomes = writer.submit_many(batch, now).result(30)
+        assert writer.submit_many([], now).result(1) == []
+        again = writer.submit_many([check.verify(second.data)], now).result(30)
+        copies = store.count(str(first.packet_id))
+    finally:
+        writer.close()
+        _close(store)
+    assert len(outcomes) == 4
+    (receipt_a, new_a), (receipt_b, new_b), same_a, conflict = outcomes  # type: ignore[misc]
+    assert new_a and new_b and receipt_a != receipt_b
+    assert same_a == (receipt_a, False)
+    assert isinstance(conflict, PacketConflict)
+    assert again == [(receipt_b, False)] and copies == 1
