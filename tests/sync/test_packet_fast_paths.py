@@ -7,7 +7,9 @@ the same refusal class, log message and operator sentence.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import itertools
 import zlib
 from collections.abc import Callable
 from typing import Any
@@ -16,10 +18,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.sync.packet import Attachment, archive, build_packet
+from app.sync.packet import Attachment, archive, build_packet, cms, der
 from app.sync.packet.archive import ArchiveLimits, _read_hostile, read_archive, write_archive
 from app.sync.packet.canonical import NotCanonicalJson, _parse_strict, canonical_json, parse_canonical_json
-from app.sync.packet.errors import PacketRejected
+from app.sync.packet.errors import PacketRejected, SignatureInvalid
 from tests.sync.packet_support import PacketWorld, make_world, packet_parts
 
 TIGHT_LIMITS = (
@@ -158,3 +160,52 @@ def test_the_canonical_json_parser_agrees_with_the_strict_one(value: Any, edits:
 def test_the_canonical_json_parser_names_the_same_first_fault(data: bytes) -> None:
     assert outcome(parse_canonical_json, data) == outcome(_parse_strict, data)
     assert outcome(parse_canonical_json, data)[0] is NotCanonicalJson
+
+
+def strptime_utc_time(raw: bytes) -> dt.datetime:
+    """The signing-time reading before the fast path, kept as the reference."""
+    return dt.datetime.strptime(raw.decode("ascii"), "%y%m%d%H%M%SZ").replace(tzinfo=dt.UTC)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(
+    raw=st.binary(min_size=11, max_size=14)
+    | st.lists(st.sampled_from(b"0123456789Zz 9\xb9"), min_size=13, max_size=13).map(bytes)
+)
+def test_the_signing_time_reader_agrees_with_strptime(raw: bytes) -> None:
+    assert outcome(cms._utc_time, raw) == outcome(strptime_utc_time, raw)
+
+
+def test_the_signing_time_reader_agrees_with_strptime_on_every_field_edge() -> None:
+    for year, month, day, hour, minute_second in itertools.product(
+        ("00", "68", "69", "99"), ("00", "01", "02", "09", "10", "12", "13", "19"),
+        ("00", "01", "09", "28", "29", "30", "31", "32", "39"), ("00", "09", "19", "23", "24", "29"),
+        ("00", "59", "60", "61", "69", "99"),
+    ):  # fmt: skip
+        raw = f"{year}{month}{day}{hour}{minute_second}{minute_second}Z".encode()
+        assert outcome(cms._utc_time, raw) == outcome(strptime_utc_time, raw), raw
+
+
+def test_the_signed_attribute_check_agrees_on_every_bit_flip(world: PacketWorld) -> None:
+    content = b'{"manifest":1}'
+    attrs = cms._signed_attributes(content, dt.datetime(2026, 11, 2, 7, 30, 5, tzinfo=dt.UTC))
+    attrs.sort()
+    digest = hashlib.sha256(content).digest()
+    assert cms._check_attributes(attrs, digest) == dt.datetime(2026, 11, 2, 7, 30, 5, tzinfo=dt.UTC)
+    variants = [attrs[:2], [*attrs, attrs[0]], [attrs[1], attrs[0], attrs[2]]]
+    for index, attr in enumerate(attrs):
+        for position in range(len(attr) * 8):
+            flipped = bytearray(attr)
+            flipped[position // 8] ^= 1 << (position % 8)
+            variants.append([*attrs[:index], bytes(flipped), *attrs[index + 1 :]])
+    for variant in variants:
+        expected = outcome(wrapped, cms._check_attributes_one_by_one, variant, digest)
+        assert outcome(wrapped, cms._check_attributes, variant, digest) == expected
+
+
+def wrapped(check: Callable[..., Any], *args: Any) -> Any:
+    """``check`` as ``cms.verify`` runs it: DER and value errors are a SignatureInvalid naming them."""
+    try:
+        return check(*args)
+    except (der.DerError, ValueError, IndexError, UnicodeDecodeError) as exc:
+        raise SignatureInvalid(f"CMS structure unreadable: {exc}") from None

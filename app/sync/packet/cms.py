@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -42,15 +43,25 @@ class CmsSignature:
     certificates: tuple[x509.Certificate, ...]
     signing_time: dt.datetime
     content: bytes
+    content_sha256: bytes  # the messageDigest the signer signed, so callers need not hash the content again
 
 
 def _attribute(type_oid: bytes, value: bytes) -> bytes:
     return der.tlv(der.SEQUENCE, type_oid + der.set_of([value]))
 
 
+# The three attributes as ``sign`` writes them, less the signing time's 13 characters and the digest's 32 bytes.
+_CONTENT_TYPE_ATTRIBUTE = _attribute(_ATTR_CONTENT_TYPE, _DATA)
+_SIGNING_TIME_PREFIX = _attribute(_ATTR_SIGNING_TIME, der.tlv(der.UTC_TIME, bytes(13)))[:-13]
+_DIGEST_PREFIX = _attribute(_ATTR_MESSAGE_DIGEST, der.tlv(der.OCTET_STRING, bytes(32)))[:-32]
+_UTC_TIME_FORMAT = "%y%m%d%H%M%SZ"
+_UTC_TIME = re.compile(rb"([0-9]{2})([0-9]{2})([0-9]{2})([0-9]{2})([0-9]{2})([0-5][0-9])Z")
+_ECDSA_SHA256 = ec.ECDSA(hashes.SHA256())
+
+
 def _signed_attributes(content: bytes, signing_time: dt.datetime) -> list[bytes]:
     # UTCTime covers 1950-2049 (RFC 5652 §11.3), long enough for this system.
-    when = signing_time.astimezone(dt.UTC).strftime("%y%m%d%H%M%SZ").encode("ascii")
+    when = signing_time.astimezone(dt.UTC).strftime(_UTC_TIME_FORMAT).encode("ascii")
     return [
         _attribute(_ATTR_CONTENT_TYPE, _DATA),
         _attribute(_ATTR_SIGNING_TIME, der.tlv(der.UTC_TIME, when)),
@@ -148,7 +159,7 @@ def _check_signature(key: object, signature: bytes, data: bytes) -> None:
         if isinstance(key, rsa.RSAPublicKey):
             key.verify(signature, data, padding.PKCS1v15(), hashes.SHA256())
         elif isinstance(key, ec.EllipticCurvePublicKey):
-            key.verify(signature, data, ec.ECDSA(hashes.SHA256()))
+            key.verify(signature, data, _ECDSA_SHA256)
         else:
             raise SignatureInvalid(f"unsupported signer key {type(key).__name__}")
     except InvalidSignature:
@@ -210,17 +221,46 @@ def _verify(p7s: bytes, content: bytes | None) -> CmsSignature:
         raise SignatureInvalid("signer certificate unreadable or of an unsupported algorithm") from None
     if _assemble(certificates_der, signer, attrs, signature, embedded) != p7s:
         raise SignatureInvalid("CMS encoding is not the canonical one")
-    signing_time = _check_attributes(attrs, data)
+    digest = hashlib.sha256(data).digest()
+    signing_time = _check_attributes(attrs, digest)
     _check_signature(signer.public_key, signature, der.set_of(attrs))
     try:
         certificates = (signer.certificate, *(_certificate(d) for d in certificates_der[1:]))
     except (ValueError, x509.InvalidVersion, UnsupportedAlgorithm):
         raise SignatureInvalid("a certificate in SignedData is unreadable") from None
-    return CmsSignature(signer.certificate, certificates, signing_time, data)
+    return CmsSignature(signer.certificate, certificates, signing_time, data, digest)
 
 
-def _check_attributes(attrs: list[bytes], data: bytes) -> dt.datetime:
-    """The three signed attributes, each once: contentType = data, messageDigest = SHA-256(data), signingTime."""
+def _check_attributes(attrs: list[bytes], digest: bytes) -> dt.datetime:
+    """The three signed attributes, each once: contentType = data, messageDigest = ``digest``, signingTime.
+
+    Attributes exactly as ``sign`` writes them are compared whole; any others are taken apart by
+    ``_check_attributes_one_by_one``, which names the fault."""
+    if (
+        len(attrs) == 3
+        and attrs[0] == _CONTENT_TYPE_ATTRIBUTE
+        and attrs[2] == _DIGEST_PREFIX + digest
+        and len(attrs[1]) == len(_SIGNING_TIME_PREFIX) + 13
+        and attrs[1].startswith(_SIGNING_TIME_PREFIX)
+    ):
+        return _utc_time(attrs[1][-13:])
+    return _check_attributes_one_by_one(attrs, digest)
+
+
+def _utc_time(raw: bytes) -> dt.datetime:
+    """UTCTime YYMMDDHHMMSSZ read as ``strptime`` reads it, without its cost; ``strptime`` itself for anything else."""
+    match = _UTC_TIME.fullmatch(raw)
+    if match is not None:
+        year, month, day, hour, minute, second = (int(field) for field in match.groups())
+        try:
+            # strptime's %y: 69-99 are 1969-1999, 00-68 are 2000-2068.
+            return dt.datetime(year + (1900 if year >= 69 else 2000), month, day, hour, minute, second, tzinfo=dt.UTC)
+        except ValueError:
+            pass
+    return dt.datetime.strptime(raw.decode("ascii"), _UTC_TIME_FORMAT).replace(tzinfo=dt.UTC)
+
+
+def _check_attributes_one_by_one(attrs: list[bytes], digest: bytes) -> dt.datetime:
     values: dict[bytes, bytes] = {}
     for attr in attrs:
         _, start, end, _ = der.read(attr)
@@ -236,9 +276,9 @@ def _check_attributes(attrs: list[bytes], data: bytes) -> dt.datetime:
         raise SignatureInvalid("signed attributes must be exactly contentType, signingTime and messageDigest")
     if values[_ATTR_CONTENT_TYPE] != _DATA:
         raise SignatureInvalid("content type is not data")
-    if values[_ATTR_MESSAGE_DIGEST] != der.tlv(der.OCTET_STRING, hashlib.sha256(data).digest()):
+    if values[_ATTR_MESSAGE_DIGEST] != der.tlv(der.OCTET_STRING, digest):
         raise SignatureInvalid("message digest does not match the content")
     time_el = values[_ATTR_SIGNING_TIME]
     if time_el[0] != der.UTC_TIME:
         raise SignatureInvalid("signing time is not UTCTime")
-    return dt.datetime.strptime(time_el[2:].decode("ascii"), "%y%m%d%H%M%SZ").replace(tzinfo=dt.UTC)
+    return _utc_time(time_el[2:])

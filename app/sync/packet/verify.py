@@ -100,7 +100,7 @@ class PacketVerifier:
         self._check_sender(manifest, holder)
         attachments = self._check_attachments(manifest, entries)
         warnings = list(chain.warnings) + self._check_authority(manifest)
-        manifest_sha256 = hashlib.sha256(manifest_bytes).hexdigest()
+        manifest_sha256 = signature.content_sha256.hex()
         if known is not None:
             previous = known(manifest.packet_id)
             if previous == manifest_sha256:
