@@ -175,6 +175,31 @@ def test_chain_is_validated_once_per_signer_within_a_run(world: PacketWorld) -> 
     assert len(validator._cache) == 1
 
 
+def test_a_cached_chain_is_not_reused_past_its_validity_or_after_the_trust_changes() -> None:
+    world = make_world("ec")
+    built = transfer(world)
+    crls = world.crls()
+    validator = ChainValidator([world.root.certificate], crls)
+    verifier = PacketVerifier(validator, AgencyDirectory.from_json(world.directory_json()))
+    verifier.verify(built.data)
+    expiry = world.enforcement_operator.certificate.not_valid_after_utc
+    with pytest.raises(SignerCertificateExpired):
+        verifier.verify(built.data, at=expiry + dt.timedelta(seconds=1))
+    world.intermediate.revoke(world.enforcement_operator.certificate)
+    crls[1] = world.intermediate.crl()  # the CRL replaced in the list the validator was given
+    with pytest.raises(SignerCertificateRevoked):
+        verifier.verify(built.data)
+    validator.crls = world.crls()[:1]  # the intermediate's CRL gone: revocation of its operators unknown
+    with pytest.raises(RevocationUnknown):
+        verifier.verify(built.data)
+    validator.crls = [world.root.crl(), world.intermediate.crl(), world.intermediate.crl()]
+    with pytest.raises(SignerCertificateRevoked):
+        verifier.verify(built.data)
+    validator.roots = [make_root("外部CA").certificate]
+    with pytest.raises(SignerCertificateUntrusted):
+        verifier.verify(built.data)
+
+
 def run_cli(*argv: str | Path) -> int:
     parser = argparse.ArgumentParser()
     packet_command.add_arguments(parser)

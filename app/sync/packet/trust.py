@@ -1,9 +1,10 @@
 """Who signed: the identity engineer's validator (chain, CRL, profile) adapted to packets, with a per-run cache.
 
 ``app.crypto.validation.CertificateValidator`` does the work; this module maps its refusals to packet refusals
-(``PacketRejected`` subclasses with stable wire codes), caches verdicts by (certificate fingerprint, intermediates)
-for the lifetime of one validator (its CRLs are fixed; a new CRL means a new validator), and adds one rule packets
-need: a certificate revoked *after* the trusted time of a packet (the platform's received-at) does not void it.
+(``PacketRejected`` subclasses with stable wire codes), caches verdicts by (role, certificate, intermediates) for as
+long as the validator's anchors, CRLs and policy stay what they were (a new CRL normally means a new validator; one
+assigned or appended in place empties the cache), and adds one rule packets need: a certificate revoked *after* the
+trusted time of a packet (the platform's received-at) does not void it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes
 
 from app.config import StaleCrlPolicy
 from app.crypto.errors import (
@@ -80,10 +80,6 @@ def holder_of(cert: x509.Certificate, *, role: CertificateRole = "operator") -> 
     return CertificateHolder(holder.common_name, holder.agency_code, holder.agency_name, holder.operator_id or "")
 
 
-def fingerprint(cert: x509.Certificate) -> bytes:
-    return cert.fingerprint(hashes.SHA256())
-
-
 @dataclass(frozen=True)
 class ValidatedChain:
     """A chain from a certificate to a trust anchor, valid at some time and not revoked then."""
@@ -121,6 +117,7 @@ class ChainValidator:
     _cache: dict[tuple[object, ...], tuple[ValidatedChain, dt.datetime, dt.datetime]] = field(
         default_factory=dict, init=False, repr=False
     )
+    _cached_under: tuple[object, ...] = field(default=(), init=False, repr=False)
 
     def _identity(self, crls: Sequence[x509.CertificateRevocationList], *, strict: bool) -> IdentityValidator:
         policy: StaleCrlPolicy = "refuse" if strict else "warn"
@@ -135,7 +132,13 @@ class ChainValidator:
         role: CertificateRole = "operator",
     ) -> ValidatedChain:
         """The validated chain of ``certificate`` at ``at``, or a precise ``PacketRejected``."""
-        key = (role, fingerprint(certificate), *(fingerprint(c) for c in intermediates))
+        trust = (tuple(self.roots), tuple(self.crls), self.require_crl, self.crl_grace)
+        if trust != self._cached_under:
+            self._cache.clear()
+            self._cached_under = trust
+        # Certificates compare and hash by their DER bytes: as exact as a fingerprint, several times cheaper (the
+        # signatures hand back the same certificate objects, so the lookup's equality check is an identity check).
+        key = (role, certificate, *intermediates)
         cached = self._cache.get(key)
         if cached is not None and cached[1] <= at <= cached[2]:
             return cached[0]
