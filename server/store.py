@@ -275,11 +275,20 @@ class PacketStore:
         ]
         if with_data:
             columns.append(packets.c.data)
-        query = select(*columns).where(packets.c.seq > after, packets.c.sender != agency)
-        if not sees_all:
-            query = query.join(audience, and_(audience.c.seq == packets.c.seq, audience.c.agency == agency))
+        if sees_all:
+            query = select(*columns).where(packets.c.seq > after, packets.c.sender != agency).order_by(packets.c.seq)
+        else:
+            # Walked in the order of the (agency, seq) index: ordered by packets.seq instead, SQLite read every
+            # visible packet after the cursor, blobs included, into a temporary sort for each page (measured: ~30 ms
+            # per 64-packet page with 640 waiting, growing with the backlog).
+            query = (
+                select(*columns)
+                .join(audience, and_(audience.c.seq == packets.c.seq, audience.c.agency == agency))
+                .where(audience.c.seq > after, packets.c.sender != agency)
+                .order_by(audience.c.seq)
+            )
         with self.reader.connect() as conn:
-            rows = conn.execute(query.order_by(packets.c.seq).limit(limit)).all()
+            rows = conn.execute(query.limit(limit)).all()
         return [InboxEntry(*row) for row in rows]
 
     def fetch(self, packet_id: str, agency: str, *, sees_all: bool) -> StoredPacket | None:

@@ -2,7 +2,8 @@
 
 A new SQLite file gets 16 KiB pages (packets are ~100 KB blobs), still WAL with ``synchronous=FULL``; a file made
 with other pages keeps them and works. A batch submitted to the writer is answered once, with one outcome per packet
-in order, under the same rules as lone uploads.
+in order, under the same rules as lone uploads. An agency's inbox page is read in its index's order, never by
+sorting every packet after the cursor.
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from server.app import receipt_signer
 from server.store import SQLITE_PAGE_SIZE, PacketConflict, PacketStore
@@ -88,3 +90,27 @@ def test_a_submitted_batch_is_answered_once_with_an_outcome_per_packet_in_order(
     assert same_a == (receipt_a, False)
     assert isinstance(conflict, PacketConflict)
     assert again == [(receipt_b, False)] and copies == 1
+
+
+def test_an_agency_inbox_page_walks_its_index_instead_of_sorting_the_backlog(tmp_path: Path) -> None:
+    pki = make_pki()
+    store = _store(tmp_path / "platform.db")
+    writer = GroupCommitWriter(store, receipt_signer("测试平台", pki.receipt_signer))
+    statements: list[tuple[str, Any]] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool) -> None:
+        statements.append((statement, parameters))
+
+    try:
+        packets = [verifier(pki).verify(transfer(pki).data) for _ in range(3)]
+        writer.submit_many(packets, dt.datetime.now(dt.UTC)).result(30)
+        event.listen(store.reader, "before_cursor_execute", seen)
+        page = store.inbox(pki.world.police_code, after=1, limit=1, sees_all=False, with_data=True)
+        event.remove(store.reader, "before_cursor_execute", seen)
+        with store.reader.connect() as conn:
+            plan = [row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statements[0][0]}", statements[0][1])]
+    finally:
+        writer.close()
+        _close(store)
+    assert [entry.seq for entry in page] == [2] and page[0].data == packets[1].data
+    assert not any("TEMP B-TREE" in step for step in plan), plan
