@@ -11,8 +11,27 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import BinaryIO
 
+from sqlalchemy.orm import Session
+
 from app.crypto.blobcipher import PlaintextDigest, read_blob, write_blob
 from app.files import DiskFull, FileWriteFailed, fsync_directory
+
+BLOBS = "blobs"  # the key of ``Session.info`` under which a store's sessions carry its blob folder
+
+
+def blobs_of(session: Session) -> BlobStore:
+    """The blob folder of the store whose session this is (``Store.read``/``Store.write`` put it there)."""
+    blobs = session.info.get(BLOBS)
+    if not isinstance(blobs, BlobStore):
+        raise LookupError("this session was not opened by a Store: it has no blob folder")
+    return blobs
+
+
+def held_bytes(session: Session, data: bytes | None, blob_id: str | None) -> bytes:
+    """A column's bytes, or those of the blob it names when they are kept in the blob folder instead."""
+    if blob_id is None:
+        return b"" if data is None else bytes(data)
+    return b"".join(blobs_of(session).chunks(uuid.UUID(blob_id)))
 
 
 class BlobStore:

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from app.config import TerminalConfig
 from app.files import fsync_directory
-from app.models.blobstore import BlobStore
+from app.models.blobstore import BLOBS, BlobStore
 from app.models.engine import StoreSettings, make_engine, translate_error
 from app.models.errors import StoreBusy, StoreClosed, StoreMissing, StoreTruncated
 from app.models.lock import StoreLock
@@ -84,7 +84,7 @@ class Store:
 
     def _run(self, engine: Engine, fn: Callable[[Session], T]) -> T:
         try:
-            with Session(engine, expire_on_commit=False) as session, session.begin():
+            with Session(engine, expire_on_commit=False, info={BLOBS: self.blobs}) as session, session.begin():
                 result = fn(session)
         except DBAPIError as exc:
             translated = translate_error(exc.orig, self.path)

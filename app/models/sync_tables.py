@@ -57,11 +57,12 @@ class InboxRow(Base):
     sender: Mapped[str] = mapped_column(String(18))
     manifest_sha256: Mapped[str] = mapped_column(String(64))
     packet_sha256: Mapped[str] = mapped_column(String(64))
-    data: Mapped[bytes] = mapped_column(LargeBinary)
+    data: Mapped[bytes] = mapped_column(LargeBinary)  # empty when ``blob_id`` names the blob holding the bytes
     received_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     applied: Mapped[bool] = mapped_column(Boolean)
     apply_error: Mapped[str] = mapped_column(Text)
     applied_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    blob_id: Mapped[str | None] = mapped_column(String(36))  # r0006: the encrypted blob of the packet's bytes
 
 
 class ReceiptRow(Base):

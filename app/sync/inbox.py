@@ -8,6 +8,7 @@ with the domain's reason, and is tried again after every later apply.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from app.models.blobstore import BlobStore, held_bytes
 from app.models.prepared import Prepared
 from app.models.sync_tables import InboxRow, OutboxRow, SyncStateRow
 from app.models.tables import table_of
@@ -105,18 +107,24 @@ def add_received(
     origin: str,
     seq: int | None,
     now: dt.datetime,
+    blobs: BlobStore,
     applied: bool = False,
     apply_error: str = "",
 ) -> None:
-    """Keep a verified packet: not yet applied, or (``applied``) applied in this same transaction."""
+    """Keep a verified packet: not yet applied, or (``applied``) applied in this same transaction.
+
+    Its bytes go to ``blobs`` under the packet id, encrypted, not into the row: stored inline they cost more to
+    encrypt into the database than the rest of the apply. With a ``BlobBatch`` the caller flushes it before commit.
+    """
     manifest = packet.manifest
+    blobs.put(packet.packet_id, io.BytesIO(packet.data))
     _INSERT_RECEIVED.run(
         session,
         {
             "packet_id": str(packet.packet_id), "seq": seq, "origin": origin, "kind": manifest.kind,
             "case_id": manifest.case_id, "sender": manifest.sender_agency, "manifest_sha256": packet.manifest_sha256,
-            "packet_sha256": packet.packet_sha256, "data": packet.data, "received_at": now, "applied": applied,
-            "apply_error": apply_error, "applied_at": now if applied else None,
+            "packet_sha256": packet.packet_sha256, "data": b"", "blob_id": str(packet.packet_id),
+            "received_at": now, "applied": applied, "apply_error": apply_error, "applied_at": now if applied else None,
         },
     )  # fmt: skip
 
@@ -134,11 +142,11 @@ def mark_deferred(session: Session, packet_id: str, reason: str) -> None:
 def unapplied(session: Session) -> tuple[tuple[str, bytes], ...]:
     """(packet id, bytes) of packets waiting to be applied, in the order received."""
     query = (
-        select(InboxRow.packet_id, InboxRow.data)
+        select(InboxRow.packet_id, InboxRow.data, InboxRow.blob_id)
         .where(InboxRow.applied.is_(False))
         .order_by(InboxRow.received_at, InboxRow.packet_id)
     )
-    return tuple((str(p), bytes(d)) for p, d in session.execute(query))
+    return tuple((str(p), held_bytes(session, d, b)) for p, d, b in session.execute(query))
 
 
 def inbox_entries(session: Session) -> tuple[InboxEntry, ...]:
