@@ -44,11 +44,11 @@ from tests.sync.packet_support import packet_parts
 def _signed_parts(p7s: bytes) -> tuple[bytes, bytes]:
     """(DER SET of the signed attributes, signature value) of a CMS SignedData made by ``cms.sign``."""
     _, start, end, _ = der.read(p7s)
-    _, sd_start, _, _ = list(der.children(p7s, start, end))[1]
+    _, sd_start, _, _ = der.children(p7s, start, end)[1]
     _, body, body_end, _ = der.read(p7s, sd_start)
-    _, si_set, si_set_end, _ = list(der.children(p7s, body, body_end))[4]
-    _, si_start, si_end, _ = next(der.children(p7s, si_set, si_set_end))
-    parts = list(der.children(p7s, si_start, si_end))
+    _, si_set, si_set_end, _ = der.children(p7s, body, body_end)[4]
+    _, si_start, si_end, _ = der.children(p7s, si_set, si_set_end)[0]
+    parts = der.children(p7s, si_start, si_end)
     _, attrs_start, attrs_end, _ = parts[3]
     _, sig_start, sig_end, _ = parts[5]
     return der.tlv(der.SET, p7s[attrs_start:attrs_end]), p7s[sig_start:sig_end]

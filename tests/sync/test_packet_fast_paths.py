@@ -209,3 +209,34 @@ def wrapped(check: Callable[..., Any], *args: Any) -> Any:
         return check(*args)
     except (der.DerError, ValueError, IndexError, UnicodeDecodeError) as exc:
         raise SignatureInvalid(f"CMS structure unreadable: {exc}") from None
+
+
+def reference_children(data: bytes, start: int, end: int) -> list[tuple[int, int, int, int]]:
+    """``der.children`` as it was before ``der.read`` was inlined into it, kept as the reference."""
+    found, pos = [], start
+    while pos < end:
+        tag, body_start, body_end, next_pos = der.read(data, pos)
+        if next_pos > end:
+            raise der.DerError("child runs past its parent")
+        found.append((tag, body_start, body_end, pos))
+        pos = next_pos
+    return found
+
+
+def assert_same_der_walk(data: bytes, start: int, end: int, depth: int = 0) -> None:
+    found = outcome(der.children, data, start, end)
+    assert found == outcome(reference_children, data, start, end)
+    if found[0] == "accepted" and depth < 6:
+        for tag, body_start, body_end, _ in found[1]:
+            if tag & 0x20:  # constructed
+                assert_same_der_walk(data, body_start, body_end, depth + 1)
+
+
+def test_the_der_walk_agrees_with_element_by_element_reading_on_every_bit_flip(small_packet: bytes) -> None:
+    p7s = packet_parts(small_packet)["manifest.p7s"]
+    assert_same_der_walk(p7s, 0, len(p7s))
+    for position in range(len(p7s)):
+        tampered = bytearray(p7s)
+        tampered[position] ^= 1 << (position % 8)
+        assert_same_der_walk(bytes(tampered), 0, len(tampered))
+        assert_same_der_walk(bytes(tampered), position, len(tampered))

@@ -33,6 +33,9 @@ _SHA256_ECDSA = der.tlv(der.SEQUENCE, der.oid("1.2.840.10045.4.3.2"))
 _ATTR_CONTENT_TYPE = der.oid("1.2.840.113549.1.9.3")
 _ATTR_MESSAGE_DIGEST = der.oid("1.2.840.113549.1.9.4")
 _ATTR_SIGNING_TIME = der.oid("1.2.840.113549.1.9.5")
+_VERSION_1 = der.integer(1)
+_DIGEST_ALGORITHMS = der.set_of([_SHA256])
+_DETACHED = der.tlv(der.SEQUENCE, _DATA)
 
 
 @dataclass(frozen=True)
@@ -122,25 +125,37 @@ def _assemble(
     signature: bytes,
     content: bytes | None,
 ) -> bytes:
-    attrs_body = b"".join(sorted(signed_attrs))
     signer_info = der.tlv(
         der.SEQUENCE,
-        der.integer(1)
-        + signer.sid
-        + _SHA256
-        + der.tlv(der.CONTEXT_0, attrs_body)
-        + signer.algorithm
-        + der.tlv(der.OCTET_STRING, signature),
+        b"".join(
+            (
+                _VERSION_1,
+                signer.sid,
+                _SHA256,
+                der.tlv(der.CONTEXT_0, b"".join(sorted(signed_attrs))),
+                signer.algorithm,
+                der.tlv(der.OCTET_STRING, signature),
+            )
+        ),
     )
-    encap = _DATA if content is None else _DATA + der.tlv(der.CONTEXT_0, der.tlv(der.OCTET_STRING, content))
+    encap = (
+        _DETACHED
+        if content is None
+        else der.tlv(der.SEQUENCE, _DATA + der.tlv(der.CONTEXT_0, der.tlv(der.OCTET_STRING, content)))
+    )
     signed_data = der.tlv(
         der.SEQUENCE,
-        der.integer(1)
-        + der.set_of([_SHA256])
-        + der.tlv(der.SEQUENCE, encap)
-        # Signer first, then its chain: BER order, which OpenSSL accepts and which makes the signer easy to find.
-        + der.tlv(der.CONTEXT_0, b"".join(certificates_der))
-        + der.tlv(der.SET, signer_info),
+        b"".join(
+            (
+                _VERSION_1,
+                _DIGEST_ALGORITHMS,
+                encap,
+                # Signer first, then its chain: BER order, which OpenSSL accepts and which makes the signer easy to
+                # find.
+                der.tlv(der.CONTEXT_0, b"".join(certificates_der)),
+                der.tlv(der.SET, signer_info),
+            )
+        ),
     )
     return der.tlv(der.SEQUENCE, _SIGNED_DATA + der.tlv(der.CONTEXT_0, signed_data))
 
@@ -183,14 +198,14 @@ def _only(found: list[tuple[int, int, int, int]], tag: int, what: str) -> tuple[
 def _verify(p7s: bytes, content: bytes | None) -> CmsSignature:
     # Walk to the parts we need; everything else is proven canonical by the rebuild below.
     _, start, end, _ = der.read(p7s)
-    info = list(der.children(p7s, start, end))
+    info = der.children(p7s, start, end)
     _, sd_start, _, _ = _only(info[1:], der.CONTEXT_0, "SignedData")
     _, sd_body, sd_body_end, _ = der.read(p7s, sd_start)
-    parts = list(der.children(p7s, sd_body, sd_body_end))
+    parts = der.children(p7s, sd_body, sd_body_end)
     if len(parts) != 5:
         raise SignatureInvalid("SignedData must have certificates and exactly its five fields")
     _, enc_start, enc_end, _ = parts[2]
-    encap = list(der.children(p7s, enc_start, enc_end))
+    encap = der.children(p7s, enc_start, enc_end)
     embedded: bytes | None = None
     if len(encap) == 2:
         _, wrapped_start, _, _ = encap[1]
@@ -204,11 +219,11 @@ def _verify(p7s: bytes, content: bytes | None) -> CmsSignature:
     if not certificates_der:
         raise SignatureInvalid("no certificates in SignedData")
     _, infos_start, infos_end, _ = parts[4]
-    signer_infos = list(der.children(p7s, infos_start, infos_end))
+    signer_infos = der.children(p7s, infos_start, infos_end)
     if len(signer_infos) != 1:
         raise SignatureInvalid(f"{len(signer_infos)} signers, expected exactly one")
     _, si_start, si_end, _ = signer_infos[0]
-    si_parts = list(der.children(p7s, si_start, si_end))
+    si_parts = der.children(p7s, si_start, si_end)
     if len(si_parts) != 6:
         raise SignatureInvalid("SignerInfo must carry signed attributes and no unsigned ones")
     _, attrs_start, attrs_end, _ = _only(si_parts[3:4], der.CONTEXT_0, "signed attributes")
@@ -264,7 +279,7 @@ def _check_attributes_one_by_one(attrs: list[bytes], digest: bytes) -> dt.dateti
     values: dict[bytes, bytes] = {}
     for attr in attrs:
         _, start, end, _ = der.read(attr)
-        (oid_tag, _, oid_end, oid_el), (set_tag, set_start, set_end, _) = list(der.children(attr, start, end))
+        (oid_tag, _, oid_end, oid_el), (set_tag, set_start, set_end, _) = der.children(attr, start, end)
         if oid_tag != der.OID or set_tag != der.SET:
             raise SignatureInvalid("malformed signed attribute")
         type_oid = attr[oid_el:oid_end]
