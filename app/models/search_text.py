@@ -10,39 +10,25 @@ The terms are joined by spaces so that unicode61 only splits them again.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterator
 
 # Basic CJK, extension A, compatibility ideographs, and the supplementary-plane extensions (B and later).
 _CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x3134F))
+_CJK_CLASS = "".join(f"{chr(low)}-{chr(high)}" for low, high in _CJK_RANGES)
+# A run of CJK characters, or a run of other letters and digits: ``[^\W_]`` is exactly ``str.isalnum``.
+_RUN = re.compile(f"([{_CJK_CLASS}]+)|([^\\W_{_CJK_CLASS}]+)")
 
 MAX_QUERY_TERMS = 32
-
-
-def _is_cjk(char: str) -> bool:
-    code = ord(char)
-    return any(low <= code <= high for low, high in _CJK_RANGES)
 
 
 def _runs(text: str) -> Iterator[tuple[bool, str]]:
     """Yield (is_cjk, run) for each maximal run of CJK characters or of other letters and digits."""
     # NFKC folds full-width digits and letters (２０２４, ＡＢ) into ASCII, as operators type both.
-    normalised = unicodedata.normalize("NFKC", text).lower()
-    current: list[str] = []
-    current_cjk = False
-    for char in normalised:
-        cjk = _is_cjk(char)
-        if cjk or char.isalnum():
-            if current and cjk != current_cjk:
-                yield current_cjk, "".join(current)
-                current = []
-            current_cjk = cjk
-            current.append(char)
-        elif current:
-            yield current_cjk, "".join(current)
-            current = []
-    if current:
-        yield current_cjk, "".join(current)
+    for match in _RUN.finditer(unicodedata.normalize("NFKC", text).lower()):
+        cjk = match.group(1)
+        yield (True, cjk) if cjk else (False, match.group(2))
 
 
 def _bigrams(run: str) -> list[str]:
