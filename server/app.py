@@ -208,6 +208,23 @@ def _batch_record(entry: InboxEntry) -> tuple[bytes, bytes]:
     return frame_record(header, entry.data)
 
 
+class PartsResponse(Response):
+    """A body of many parts sent one by one under one ``Content-Length``: the same bytes as the parts joined, without
+    joining megabytes into fresh buffers first (measured: a third of the batch download's event loop CPU was page
+    faults of such buffers)."""
+
+    def __init__(self, parts: list[bytes], media_type: str, headers: dict[str, str]) -> None:
+        length = str(sum(len(part) for part in parts))
+        super().__init__(None, media_type=media_type, headers={**headers, "Content-Length": length})
+        self.parts = parts
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
+        for part in self.parts:
+            await send({"type": "http.response.body", "body": part, "more_body": True})
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
 def build_app(platform: Platform) -> Starlette:
     """The ASGI application of one platform."""
     # Verification holds the GIL most of the time: more threads than this only fight over it (measured: CPU per
@@ -331,7 +348,7 @@ def build_app(platform: Platform) -> Starlette:
             size, cursor, sent = size + len(entry.data), entry.seq, sent + 1
         more = sent < len(entries) or len(entries) == limit
         headers = {"X-Lianjie-Cursor": str(cursor), "X-Lianjie-More": "1" if more else "0"}
-        return Response(b"".join(parts), media_type=PACKET_BATCH_MEDIA_TYPE, headers=headers)
+        return PartsResponse(parts, PACKET_BATCH_MEDIA_TYPE, headers)
 
     async def published(request: Request) -> Response:
         _caller(platform, request)
