@@ -56,6 +56,12 @@ def _refuse_float(text: str) -> Any:
     raise NotCanonicalJson(f"float {text}: write amounts as integers or strings")
 
 
+# Built once, as json.loads and json.dumps keep their default ones (they hold no state between calls); building them
+# per call cost more than parsing and encoding a receipt.
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_refuse_float)
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
+
+
 def parse_canonical_json(data: bytes) -> Any:
     """Parse ``data`` and insist that it is already in canonical form (so every byte of it is meaningful).
 
@@ -64,8 +70,8 @@ def parse_canonical_json(data: bytes) -> Any:
     ``_parse_strict``, which names the fault as it always did."""
     try:
         text = data.decode("utf-8")
-        value = json.loads(text, parse_constant=_refuse_constant, parse_float=_refuse_float)
-        canonical = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
+        value = _DECODER.decode(text)
+        canonical = _ENCODER.encode(value)
     except (ValueError, RecursionError):
         return _parse_strict(data)
     return value if canonical == text else _parse_strict(data)
