@@ -57,9 +57,12 @@ def _refuse_float(text: str) -> Any:
 
 
 # Built once, as json.loads and json.dumps keep their default ones (they hold no state between calls); building them
-# per call cost more than parsing and encoding a receipt.
+# per call cost more than parsing and encoding a receipt. What the decoder parses is a tree (no container appears
+# twice), so the encoder need not track containers to detect cycles.
 _DECODER = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_refuse_float)
-_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
+_ENCODER = json.JSONEncoder(
+    ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False, check_circular=False
+)
 
 
 def parse_canonical_json(data: bytes) -> Any:
