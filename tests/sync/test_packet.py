@@ -10,6 +10,8 @@ import uuid
 from pathlib import Path
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 
 from app.commands import packet as packet_command
 from app.sync.packet import (
@@ -198,6 +200,19 @@ def test_a_cached_chain_is_not_reused_past_its_validity_or_after_the_trust_chang
     validator.roots = [make_root("外部CA").certificate]
     with pytest.raises(SignerCertificateUntrusted):
         verifier.verify(built.data)
+
+
+def test_a_certificate_parsed_again_finds_its_cached_chain_and_copies_do_not_pile_up(world: PacketWorld) -> None:
+    validator = ChainValidator([world.root.certificate], world.crls())
+    operator = world.enforcement_operator
+    der_bytes = [c.public_bytes(serialization.Encoding.DER) for c in (operator.certificate, *operator.chain)]
+    now = dt.datetime.now(dt.UTC)
+    first = validator.validate(operator.certificate, list(operator.chain), now)
+    for _ in range(600):
+        leaf, *chain = (x509.load_der_x509_certificate(d) for d in der_bytes)
+        assert validator.validate(leaf, chain, now) is first
+    assert len(validator._cache) == 1
+    assert len(validator._by_identity) <= 512
 
 
 def run_cli(*argv: str | Path) -> int:

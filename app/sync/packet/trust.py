@@ -89,6 +89,11 @@ class ValidatedChain:
     warnings: tuple[str, ...] = ()
 
 
+# A verdict and the span of time it holds for.
+_CacheEntry = tuple[ValidatedChain, dt.datetime, dt.datetime]
+_MAX_IDENTITIES = 512
+
+
 class CertificateValidator(Protocol):
     """What packet, receipt and document verification ask of certificate validation."""
 
@@ -114,10 +119,14 @@ class ChainValidator:
     crls: Sequence[x509.CertificateRevocationList] = ()
     require_crl: bool = True
     crl_grace: dt.timedelta = dt.timedelta(hours=24)
-    _cache: dict[tuple[object, ...], tuple[ValidatedChain, dt.datetime, dt.datetime]] = field(
+    _cache: dict[tuple[object, ...], _CacheEntry] = field(default_factory=dict, init=False, repr=False)
+    _cached_under: tuple[object, ...] = field(default=(), init=False, repr=False)
+    # The same certificate objects come back from every signature (cms keeps them), and hashing a certificate costs
+    # more than the rest of a hit: (role, ids) → (key, entry). Each entry holds its certificate objects, so their ids
+    # cannot be reused by other objects while it exists.
+    _by_identity: dict[tuple[object, ...], tuple[tuple[object, ...], _CacheEntry]] = field(
         default_factory=dict, init=False, repr=False
     )
-    _cached_under: tuple[object, ...] = field(default=(), init=False, repr=False)
 
     def _identity(self, crls: Sequence[x509.CertificateRevocationList], *, strict: bool) -> IdentityValidator:
         policy: StaleCrlPolicy = "refuse" if strict else "warn"
@@ -135,12 +144,19 @@ class ChainValidator:
         trust = (tuple(self.roots), tuple(self.crls), self.require_crl, self.crl_grace)
         if trust != self._cached_under:
             self._cache.clear()
+            self._by_identity.clear()
             self._cached_under = trust
-        # Certificates compare and hash by their DER bytes: as exact as a fingerprint, several times cheaper (the
-        # signatures hand back the same certificate objects, so the lookup's equality check is an identity check).
-        key = (role, certificate, *intermediates)
-        cached = self._cache.get(key)
+        ids = (role, id(certificate), *[id(c) for c in intermediates])
+        known = self._by_identity.get(ids)
+        if known is None:
+            # Certificates compare and hash by their DER bytes: as exact as a fingerprint, and cheaper.
+            key: tuple[object, ...] = (role, certificate, *intermediates)
+            cached = self._cache.get(key)
+        else:
+            key, cached = known
         if cached is not None and cached[1] <= at <= cached[2]:
+            if known is None:
+                self._remember(ids, key, cached)
             return cached[0]
         result = self._validate(certificate, intermediates, at, role)
         if not result.warnings:
@@ -149,7 +165,13 @@ class ChainValidator:
             not_before = max(c.not_valid_before_utc for c in result.chain)
             not_after = min([c.not_valid_after_utc for c in result.chain] + fresh_until)
             self._cache[key] = (result, not_before, not_after)
+            self._remember(ids, key, self._cache[key])
         return result
+
+    def _remember(self, ids: tuple[object, ...], key: tuple[object, ...], entry: _CacheEntry) -> None:
+        if len(self._by_identity) >= _MAX_IDENTITIES:  # objects parsed afresh each time must not pile up here
+            self._by_identity.clear()
+        self._by_identity[ids] = (key, entry)
 
     def _validate(
         self,
