@@ -1,5 +1,6 @@
-"""Fixtures shared by the sync engine tests: one PKI and one platform (loopback TLS, in a thread) per test module,
-and fresh terminals of the enforcement agency and the police against it. A module may define its own instead."""
+"""Fixtures shared by the sync tests: one PKI and one platform (loopback TLS, in a thread) per test module, fresh
+terminals of the enforcement agency and the police against it, and the packet tests' certificate world (ECDSA).
+A module may define its own instead."""
 
 from __future__ import annotations
 
@@ -10,7 +11,13 @@ import pytest
 
 from app.domain.agencies import AgencyKind
 from tests.server.platform_support import PlatformPki, RunningPlatform, in_thread, make_pki, stop_thread, write_platform
+from tests.sync.packet_support import PacketWorld, make_world
 from tests.sync.test_engine_support import Side, make_side
+
+
+@pytest.fixture(scope="module")
+def world() -> PacketWorld:
+    return make_world("ec")
 
 
 @pytest.fixture(scope="module")

@@ -27,16 +27,20 @@ def _received(agency: Side, police: Side, pki: PlatformPki, number: str) -> list
     return packets
 
 
+def _held(side: Side, packet_id: str) -> bytes | None:
+    return side.store.read(lambda s: packet_bytes(s, packet_id))
+
+
 def test_a_received_packet_is_a_blob_and_reads_back_exactly(agency: Side, police: Side, pki: PlatformPki) -> None:
     packets = _received(agency, police, pki, "银兴市监立〔2026〕301号")
     rows = police.store.read(lambda s: [tuple(r) for r in s.execute(ROWS)])
     assert len(rows) == len(packets)
     assert all(length == 0 and blob_id == packet_id for packet_id, length, blob_id in rows)  # nothing inline
-    by_id = {str(uuid.UUID(row[0])): row for row in rows}
-    for data in packets:
-        packet_id = next(p for p in by_id if police.store.read(lambda s, p=p: packet_bytes(s, p)) == data)
+    held = {str(row[0]): _held(police, str(row[0])) for row in rows}
+    assert sorted(data or b"" for data in held.values()) == sorted(packets)  # byte for byte
+    for packet_id, data in held.items():
         blob = police.store.blobs.path_of(uuid.UUID(packet_id)).read_bytes()
-        assert data not in blob and data[-200:] not in blob  # encrypted at rest, like attachments
+        assert data and data not in blob and data[-200:] not in blob  # encrypted at rest, like attachments
     # The retry of deferred packets reads its bytes from the blob too.
     first = rows[0][0]
     police.store.write(

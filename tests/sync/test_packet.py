@@ -56,11 +56,6 @@ def transfer(world: PacketWorld, **overrides: object):
     return build_packet(world.enforcement_operator, **args)  # type: ignore[arg-type]
 
 
-@pytest.fixture(scope="module")
-def world() -> PacketWorld:
-    return make_world("ec")
-
-
 def test_valid_packet_verifies_and_names_its_signer(world: PacketWorld) -> None:
     built = transfer(world)
     verified = verifier_for(world).verify(built.data)

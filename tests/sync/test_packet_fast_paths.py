@@ -22,7 +22,7 @@ from app.sync.packet import Attachment, archive, build_packet, cms, der
 from app.sync.packet.archive import ArchiveLimits, _read_hostile, read_archive, write_archive
 from app.sync.packet.canonical import NotCanonicalJson, _parse_strict, canonical_json, parse_canonical_json
 from app.sync.packet.errors import PacketRejected, SignatureInvalid
-from tests.sync.packet_support import PacketWorld, make_world, packet_parts
+from tests.sync.packet_support import PacketWorld, packet_parts
 
 TIGHT_LIMITS = (
     ArchiveLimits(),
@@ -40,11 +40,6 @@ def outcome(read: Callable[..., Any], *args: Any) -> tuple[Any, ...]:
         return (type(exc), str(exc), exc.user_message)
     except ValueError as exc:
         return (type(exc), str(exc))
-
-
-@pytest.fixture(scope="module")
-def world() -> PacketWorld:
-    return make_world("ec")
 
 
 @pytest.fixture(scope="module")

@@ -33,12 +33,7 @@ from app.sync.packet.errors import (
 )
 from app.sync.packet.manifest import parse_manifest
 from app.sync.packet.quarantine import verify_or_quarantine
-from tests.sync.packet_support import PacketWorld, make_world, packet_parts
-
-
-@pytest.fixture(scope="module")
-def world() -> PacketWorld:
-    return make_world("ec")
+from tests.sync.packet_support import PacketWorld, packet_parts
 
 
 @pytest.fixture(scope="module")

@@ -14,12 +14,7 @@ from app.sync.packet import ChainValidator, Receipt, sign_receipt, verify_receip
 from app.sync.packet.errors import PublishedDocumentInvalid, ReceiptInvalid
 from app.sync.packet.manifest import BEIJING
 from app.sync.packet.published import AGENCY_DIRECTORY, HOLIDAY_CALENDAR, sign_document, verify_crl, verify_document
-from tests.sync.packet_support import PacketWorld, make_root, make_world, write_pem
-
-
-@pytest.fixture(scope="module")
-def world() -> PacketWorld:
-    return make_world("ec")
+from tests.sync.packet_support import PacketWorld, make_root, write_pem
 
 
 def validator(world: PacketWorld) -> ChainValidator:
