@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from app.domain.agencies import AgencyKind
+from app.sync.packet import Attachment, build_packet
 from tests.server.platform_support import PlatformPki, RunningPlatform, in_thread, make_pki, stop_thread, write_platform
 from tests.sync.packet_support import PacketWorld, make_world
 from tests.sync.test_engine_support import Side, make_side
@@ -18,6 +19,16 @@ from tests.sync.test_engine_support import Side, make_side
 @pytest.fixture(scope="module")
 def world() -> PacketWorld:
     return make_world("ec")
+
+
+@pytest.fixture(scope="module")
+def small_packet(world: PacketWorld) -> bytes:
+    """A transfer packet of the enforcement agency to the police with one small attachment."""
+    attachment = Attachment("笔录.txt", "text/plain", bytes(range(256)))
+    return build_packet(
+        world.enforcement_operator, kind="transfer.sent", case_id="C-1", recipients=[world.police_code],
+        payload={"a": "b"}, attachments=[attachment],
+    ).data  # fmt: skip
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.sync.packet import Attachment, archive, build_packet, cms, der
+from app.sync.packet import archive, cms, der
 from app.sync.packet.archive import ArchiveLimits, _read_hostile, read_archive, write_archive
 from app.sync.packet.canonical import NotCanonicalJson, _parse_strict, canonical_json, parse_canonical_json
 from app.sync.packet.errors import PacketRejected, SignatureInvalid
@@ -40,18 +40,6 @@ def outcome(read: Callable[..., Any], *args: Any) -> tuple[Any, ...]:
         return (type(exc), str(exc), exc.user_message)
     except ValueError as exc:
         return (type(exc), str(exc))
-
-
-@pytest.fixture(scope="module")
-def small_packet(world: PacketWorld) -> bytes:
-    return build_packet(
-        world.enforcement_operator,
-        kind="transfer.sent",
-        case_id="C-1",
-        recipients=[world.police_code],
-        payload={"a": "b"},
-        attachments=[Attachment("笔录.txt", "text/plain", bytes(range(256)))],
-    ).data
 
 
 def assert_same_archive_outcome(data: bytes) -> None:

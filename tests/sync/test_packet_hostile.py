@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.sync.packet import AgencyDirectory, Attachment, ChainValidator, PacketVerifier, Quarantine, build_packet, cms
+from app.sync.packet import AgencyDirectory, ChainValidator, PacketVerifier, Quarantine, build_packet, cms
 from app.sync.packet.archive import ArchiveLimits, write_archive
 from app.sync.packet.errors import (
     ArchiveMalformed,
@@ -41,19 +41,6 @@ def verifier(world: PacketWorld) -> PacketVerifier:
     return PacketVerifier(
         ChainValidator([world.root.certificate], world.crls()), AgencyDirectory.from_json(world.directory_json())
     )
-
-
-@pytest.fixture(scope="module")
-def small_packet(world: PacketWorld) -> bytes:
-    attachment = Attachment("笔录.txt", "text/plain", bytes(range(256)))
-    return build_packet(
-        world.enforcement_operator,
-        kind="transfer.sent",
-        case_id="C-1",
-        recipients=[world.police_code],
-        payload={"a": "b"},
-        attachments=[attachment],
-    ).data
 
 
 def rezip(entries: dict[str, bytes]) -> bytes:
