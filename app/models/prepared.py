@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Insert
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import Compiled, SQLCompiler
@@ -35,7 +35,8 @@ class Prepared:
 
     def __init__(self, statement: ClauseElement) -> None:
         self.statement = statement
-        self._compiled: dict[tuple[int, frozenset[str]], tuple[str, tuple[Binder, ...]]] = {}
+        # Keyed by the dialect's id; each entry holds the dialect, so that id cannot be reused while it exists.
+        self._compiled: dict[tuple[int, frozenset[str]], tuple[str, tuple[Binder, ...], Dialect]] = {}
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -51,7 +52,7 @@ class Prepared:
         try:
             cursor.execute(sql, values)
         except connection.dialect.loaded_dbapi.Error as exc:
-            raise _wrapped(sql, values, exc, connection.dialect) from exc
+            raise _wrapped(sql, values, exc, connection) from exc
         return cursor
 
     def run_many(self, session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -65,7 +66,7 @@ class Prepared:
         try:
             cursor.executemany(sql, values)
         except connection.dialect.loaded_dbapi.Error as exc:
-            raise _wrapped(sql, values, exc, connection.dialect) from exc
+            raise _wrapped(sql, values, exc, connection) from exc
 
     def scalar(self, session: Session, params: Mapping[str, Any] | None = None) -> Any:
         """The first column of the first row, or None when there is no row."""
@@ -78,14 +79,19 @@ class Prepared:
         found = self._compiled.get(cache_key)
         if found is None:
             with self._lock:
-                found = self._compiled[cache_key] = _compile(self.statement, dialect, keys)
-        return found
+                found = self._compiled[cache_key] = (*_compile(self.statement, dialect, keys), dialect)
+        return found[0], found[1]
 
 
-def _wrapped(sql: str, values: Any, exc: Exception, dialect: Dialect) -> StatementError:
+def _wrapped(sql: str, values: Any, exc: Exception, connection: Connection) -> StatementError:
     """The driver's error as SQLAlchemy raises it (``IntegrityError``, ``OperationalError``, ...), so callers and
-    ``Store`` handle it exactly as an error of ``Session.execute``."""
-    return DBAPIError.instance(sql, values, exc, dialect.loaded_dbapi.Error, dialect=dialect)
+    ``Store`` handle it exactly as an error of ``Session.execute``; with the engine's ``hide_parameters`` (the store
+    hides them: a value may be a party's name or a packet's bytes, and errors reach logs)."""
+    dialect = connection.dialect
+    return DBAPIError.instance(
+        sql, values, exc, dialect.loaded_dbapi.Error, hide_parameters=connection.engine.hide_parameters,
+        dialect=dialect,
+    )  # fmt: skip
 
 
 def _values(binders: tuple[Binder, ...], params: Mapping[str, Any]) -> list[Any]:

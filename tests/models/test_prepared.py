@@ -75,6 +75,14 @@ def test_errors_are_sqlalchemy_errors_and_roll_back_with_the_savepoint(store: St
     assert kept == ["after", "held"]  # the savepoint's row is gone, the transaction went on
 
 
+def test_an_error_does_not_carry_the_values(store: Store) -> None:
+    prepared = Prepared(insert(INBOX))
+    store.write(lambda s: prepared.run(s, row("held", case_id="张三的案件")))
+    with pytest.raises(IntegrityError) as raised:
+        store.write(lambda s: prepared.run(s, row("held", case_id="张三的案件")))
+    assert "张三" not in str(raised.value) and "hidden" in str(raised.value)  # as Session.execute on the store
+
+
 def test_many_rows_in_one_call(store: Store) -> None:
     prepared = Prepared(insert(INBOX))
     store.write(lambda s: prepared.run_many(s, [row(f"p{i}", seq=i) for i in range(5)]))
