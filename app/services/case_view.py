@@ -14,11 +14,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.config import ConfigInvalid, TerminalConfig
+from app.crypto.blobcipher import BlobUnreadable
 from app.domain.agencies import AgencyKind
 from app.domain.deadlines import DEFAULT_POLICY, DeadlinePolicy, WorkingCalendar
 from app.domain.events import EventKind
 from app.domain.lifecycle import CaseHistory, allowed_moves, effective_history
 from app.models.attachments import AttachmentRecord, list_attachments
+from app.models.blobstore import held_bytes
 from app.models.directory import list_agencies
 from app.models.store import Store
 from app.models.sync_tables import InboxRow, OutboxRow, ReceiptRow
@@ -172,12 +174,17 @@ def _signer(data: bytes) -> tuple[str, str] | None:
 
 def operator_names(session: Session, case_id: str) -> dict[str, str]:
     """Operator ID → name, as the signed packets of the case (sent from here or received) name their signers."""
+    packets = list(session.scalars(select(OutboxRow.data).where(OutboxRow.case_id == case_id)))
+    for data, blob_id in session.execute(select(InboxRow.data, InboxRow.blob_id).where(InboxRow.case_id == case_id)):
+        try:
+            packets.append(held_bytes(session, data, blob_id))  # since r0006 a received packet is a blob
+        except BlobUnreadable:
+            continue  # a name is a courtesy: a damaged blob is reported where the packet itself is used
     names: dict[str, str] = {}
-    for table in (OutboxRow, InboxRow):
-        for data in session.scalars(select(table.data).where(table.case_id == case_id)):
-            signer = _signer(data)
-            if signer is not None and signer[1]:
-                names.setdefault(*signer)
+    for data in packets:
+        signer = _signer(data)
+        if signer is not None and signer[1]:
+            names.setdefault(*signer)
     return names
 
 

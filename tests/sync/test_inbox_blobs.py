@@ -8,9 +8,11 @@ import pytest
 from sqlalchemy import text
 
 from app.models.migrate import downgrade
+from app.services.case_view import operator_names
 from app.sync.engine_receive import Incoming, Received
 from app.sync.inbox import unapplied
 from app.sync.outbox import packet_bytes
+from app.sync.packet import holder_of
 from tests.server.platform_support import PlatformPki
 from tests.sync.test_engine import transferred_case
 from tests.sync.test_engine_batch_receive import _packets_of
@@ -47,6 +49,15 @@ def test_a_received_packet_is_a_blob_and_reads_back_exactly(agency: Side, police
         lambda s: s.execute(text("UPDATE sync_inbox SET applied = 0 WHERE packet_id = :p"), {"p": first})
     )
     assert police.store.read(unapplied) == ((first, police.store.read(lambda s: packet_bytes(s, first))),)
+
+
+def test_the_case_view_names_the_signers_of_received_packets(agency: Side, police: Side, pki: PlatformPki) -> None:
+    case_id = transferred_case(agency, pki, "银兴市监立〔2026〕304号")
+    police.engine.trust_source.refresh(police.store, police.engine.connect())
+    police.receiver().receive_batch([Incoming(data, "removable") for data in _packets_of(agency, case_id)])
+    signer = holder_of(pki.world.enforcement_operator.certificate)
+    names = police.store.read(lambda s: operator_names(s, case_id))
+    assert names == {signer.operator_id: signer.name}  # read from the packets kept as blobs
 
 
 def test_a_packet_kept_inline_before_r0006_still_reads_back(agency: Side, police: Side, pki: PlatformPki) -> None:
