@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -21,7 +23,7 @@ from app.ui.backend import ActiveSession
 from app.ui.features.case_detail import CaseDetailView, open_case_detail
 from tests.crypto.conftest import operator_holder
 from tests.services.conftest import P12_PASSWORD, Terminal, operator_p12
-from tests.ui.conftest import Running, log_in
+from tests.ui.conftest import KdfWindows, Running, log_in, start_app, stop_app
 
 
 def credit_code(body: str) -> str:
@@ -65,6 +67,20 @@ def prepare(terminal: Terminal, tmp_path: Path, *, opened_days_ago: int = 0) -> 
         return case_id
     finally:
         session.lock("manual")
+
+
+@contextlib.contextmanager
+def app_with_case(
+    qtbot: Any, terminal: Terminal, kdf: KdfWindows, tmp_path: Path, *, opened_days_ago: int = 0
+) -> Iterator[tuple[Running, str]]:
+    """The terminal (office configured) with the prepared case, running for the block: (the app, the case id)."""
+    terminal = with_office(terminal)
+    case_id = prepare(terminal, tmp_path, opened_days_ago=opened_days_ago)
+    running = start_app(qtbot, terminal, kdf)
+    try:
+        yield running, case_id
+    finally:
+        stop_app(qtbot, running.app)
 
 
 def open_prepared_case(qtbot: Any, running: Running, case_id: str) -> tuple[ActiveSession, CaseDetailView]:

@@ -9,17 +9,15 @@ from app.ui.features.case_detail import MISSED, host_for, open_case_detail
 from app.ui.forms import form_for
 from app.ui.forms.form import RecordForm
 from tests.services.conftest import Terminal
-from tests.ui.conftest import STALL_LIMIT_MS, KdfWindows, log_in, start_app, stop_app, type_text
-from tests.ui.support_cases import prepare, with_office
+from tests.ui.conftest import STALL_LIMIT_MS, KdfWindows, log_in, type_text
+from tests.ui.support_cases import app_with_case
 
 
 def test_bad_credit_code_disables_submit_and_a_dropped_form_offers_its_draft(
     qtbot, terminal: Terminal, kdf: KdfWindows, tmp_path: Path
 ) -> None:
-    terminal = with_office(terminal)
-    case_id = prepare(terminal, tmp_path, opened_days_ago=10)  # entered 10 days after it happened: late (seed §8)
-    running = start_app(qtbot, terminal, kdf)
-    try:
+    # The case is entered 10 days after it happened: its entry is late (seed §8).
+    with app_with_case(qtbot, terminal, kdf, tmp_path, opened_days_ago=10) as (running, case_id):
         main = log_in(qtbot, running)
         session = main.session
         assert session is not None
@@ -50,5 +48,3 @@ def test_bad_credit_code_disables_submit_and_a_dropped_form_offers_its_draft(
         assert row is not None
         assert "逾期" in row.text() and row.foreground().color() == MISSED
         assert running.stall_ms < STALL_LIMIT_MS, running.watchdog.stalls
-    finally:
-        stop_app(qtbot, running.app)

@@ -20,8 +20,8 @@ from app.ui.forms.form import FormHost, RecordForm
 from app.ui.shell import MainWindow
 from tests.crypto.conftest import AGENCY_CODE
 from tests.services.conftest import Terminal
-from tests.ui.conftest import STALL_LIMIT_MS, KdfWindows, log_in, start_app, stop_app, type_text
-from tests.ui.support_cases import PROCURATORATE_CODE, prepare, with_office
+from tests.ui.conftest import STALL_LIMIT_MS, KdfWindows, log_in, type_text
+from tests.ui.support_cases import PROCURATORATE_CODE, app_with_case
 
 
 def _HOUR_AGO() -> dt.datetime:
@@ -46,10 +46,7 @@ def _picker(detail: CaseDetailView, kind: str, field: str) -> tuple[RecordForm, 
 def test_written_reply_picks_the_document_from_the_case_history_and_is_stored(
     qtbot, terminal: Terminal, kdf: KdfWindows, tmp_path: Path
 ) -> None:
-    terminal = with_office(terminal)
-    case_id = prepare(terminal, tmp_path, opened_days_ago=1)
-    running = start_app(qtbot, terminal, kdf)
-    try:
+    with app_with_case(qtbot, terminal, kdf, tmp_path, opened_days_ago=1) as (running, case_id):
         main = log_in(qtbot, running)
         session = main.session
         assert session is not None
@@ -86,17 +83,12 @@ def test_written_reply_picks_the_document_from_the_case_history_and_is_stored(
         assert follow_combo.itemData(0) == issued.event_id
         follow.reject()
         assert running.stall_ms < STALL_LIMIT_MS, running.watchdog.stalls
-    finally:
-        stop_app(qtbot, running.app)
 
 
 def test_intervention_sent_picks_the_invitation_and_closes_it(
     qtbot, terminal: Terminal, kdf: KdfWindows, tmp_path: Path
 ) -> None:
-    terminal = with_office(terminal)
-    case_id = prepare(terminal, tmp_path, opened_days_ago=1)
-    running = start_app(qtbot, terminal, kdf)
-    try:
+    with app_with_case(qtbot, terminal, kdf, tmp_path, opened_days_ago=1) as (running, case_id):
         main = log_in(qtbot, running)
         session = main.session
         assert session is not None
@@ -131,5 +123,3 @@ def test_intervention_sent_picks_the_invitation_and_closes_it(
         assert not any("提前介入" in p.label for p in detail.view.open_periods)
         detail.close()
         assert running.stall_ms < STALL_LIMIT_MS, running.watchdog.stalls
-    finally:
-        stop_app(qtbot, running.app)

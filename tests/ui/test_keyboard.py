@@ -13,7 +13,7 @@ from app.ui.features.cases.controller import CasesController
 from app.ui.forms.form import RecordForm
 from tests.services.conftest import Terminal
 from tests.ui.conftest import STALL_LIMIT_MS, KdfWindows, Running, log_in, start_app, stop_app, type_text
-from tests.ui.support_cases import credit_code, open_prepared_case, prepare, with_office
+from tests.ui.support_cases import app_with_case, credit_code, open_prepared_case, with_office
 
 
 def _tab_walk(qtbot, window: QWidget, steps: int) -> list[QWidget]:
@@ -45,6 +45,13 @@ def _open_new_case_form(qtbot, running: Running) -> RecordForm:
     cases = main.navigate("cases")
     assert isinstance(cases, CasesController)
     qtbot.waitUntil(lambda: cases.model.counted, timeout=10_000)
+    return _open_new_case_form_again(qtbot, running)
+
+
+def _open_new_case_form_again(qtbot, running: Running) -> RecordForm:
+    """The 新建案件 form by keyboard (Space on the focused button), on the case list already shown."""
+    cases = running.main.controller("cases")
+    assert isinstance(cases, CasesController)
     cases.new_case_form = None
     cases.new_case_button.setFocus()
     qtbot.keyClick(cases.new_case_button, Qt.Key.Key_Space)
@@ -91,25 +98,10 @@ def test_new_case_form_tabs_through_every_field_in_order_enter_submits_esc_cance
         stop_app(qtbot, running.app)
 
 
-def _open_new_case_form_again(qtbot, running: Running) -> RecordForm:
-    cases = running.main.controller("cases")
-    assert isinstance(cases, CasesController)
-    cases.new_case_form = None
-    qtbot.keyClick(cases.new_case_button, Qt.Key.Key_Space)
-    qtbot.waitUntil(lambda: cases.new_case_form is not None, timeout=10_000)
-    form = cases.new_case_form
-    assert form is not None
-    qtbot.waitExposed(form)
-    return form
-
-
 def test_transfer_wizard_report_page_tabs_in_order_enter_goes_on_esc_cancels(
     qtbot, terminal: Terminal, kdf: KdfWindows, tmp_path: Path
 ) -> None:
-    terminal = with_office(terminal)
-    case_id = prepare(terminal, tmp_path)
-    running = start_app(qtbot, terminal, kdf)
-    try:
+    with app_with_case(qtbot, terminal, kdf, tmp_path) as (running, case_id):
         _session, detail = open_prepared_case(qtbot, running, case_id)
         qtbot.waitUntil(lambda: "transfer" in detail.action_buttons, timeout=10_000)
         wizard = detail.open_transfer()
@@ -133,5 +125,3 @@ def test_transfer_wizard_report_page_tabs_in_order_enter_goes_on_esc_cancels(
         assert wizard.currentPage() is wizard.materials
         wizard.reject()
         assert running.stall_ms < STALL_LIMIT_MS, running.watchdog.stalls
-    finally:
-        stop_app(qtbot, running.app)

@@ -12,17 +12,15 @@ from app.ui.features.case_detail import open_case_detail
 from app.ui.features.record_table import RecordTable
 from app.ui.features.workbench import TODO_COLUMNS, todo_style
 from tests.services.conftest import Terminal
-from tests.ui.conftest import STALL_LIMIT_MS, KdfWindows, log_in, start_app, stop_app
-from tests.ui.support_cases import prepare, with_office
+from tests.ui.conftest import STALL_LIMIT_MS, KdfWindows, log_in
+from tests.ui.support_cases import app_with_case
 
 
 def test_the_timeline_names_the_operator_with_the_id_in_the_tooltip(
     qtbot, terminal: Terminal, kdf: KdfWindows, tmp_path: Path
 ) -> None:
-    terminal = with_office(terminal)
-    case_id = prepare(terminal, tmp_path)  # entered by 张三 through the desk: a signed packet names him
-    running = start_app(qtbot, terminal, kdf)
-    try:
+    # The case is entered by 张三 through the desk: a signed packet names him.
+    with app_with_case(qtbot, terminal, kdf, tmp_path) as (running, case_id):
         main = log_in(qtbot, running)
         session = main.session
         assert session is not None
@@ -36,8 +34,6 @@ def test_the_timeline_names_the_operator_with_the_id_in_the_tooltip(
         assert cell.text().endswith(" / 张三"), cell.text()
         assert entry.operator_id not in cell.text() and entry.operator_id in cell.toolTip()
         assert running.stall_ms < STALL_LIMIT_MS, running.watchdog.stalls
-    finally:
-        stop_app(qtbot, running.app)
 
 
 def test_the_workbench_item_column_fits_a_right_not_to_be_used(qtbot) -> None:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from app.services.drafts import load_draft
 from tests.services.conftest import Terminal
-from tests.ui.conftest import STALL_LIMIT_MS, KdfWindows, start_app, stop_app, type_text
-from tests.ui.support_cases import open_prepared_case, prepare, with_office
+from tests.ui.conftest import STALL_LIMIT_MS, KdfWindows, type_text
+from tests.ui.support_cases import app_with_case, open_prepared_case
 
 SUMMARY = "当事人销售假冒注册商标白酒，非法经营额约8万元，涉嫌假冒注册商标罪。"
 
@@ -16,10 +16,7 @@ SUMMARY = "当事人销售假冒注册商标白酒，非法经营额约8万元�
 def test_typed_report_survives_closing_the_wizard_and_comes_back(
     qtbot, terminal: Terminal, kdf: KdfWindows, tmp_path: Path
 ) -> None:
-    terminal = with_office(terminal)
-    case_id = prepare(terminal, tmp_path)
-    running = start_app(qtbot, terminal, kdf)
-    try:
+    with app_with_case(qtbot, terminal, kdf, tmp_path) as (running, case_id):
         session, detail = open_prepared_case(qtbot, running, case_id)
         qtbot.waitUntil(lambda: "transfer" in detail.action_buttons, timeout=10_000)
 
@@ -38,5 +35,3 @@ def test_typed_report_survives_closing_the_wizard_and_comes_back(
         assert again.report.officers.text() == "张三、李四"
         again.reject()
         assert running.stall_ms < STALL_LIMIT_MS, running.watchdog.stalls
-    finally:
-        stop_app(qtbot, running.app)
