@@ -1,8 +1,10 @@
-"""A terminal enrolled for real (CA, key slots, encrypted store, SoftHSM tokens) for the identity service tests."""
+"""A terminal enrolled for real (CA, key slots, encrypted store, SoftHSM tokens) for the identity service tests, and
+a fresh store with a Monday clock for the case service tests."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +18,7 @@ from app.crypto.pki.ca import CertificateAuthority
 from app.crypto.pki.material import write_pkcs12
 from app.crypto.profile import Holder
 from app.crypto.signers import Pkcs12Signer
+from app.models.store import Store
 from app.services.enrollment import EnrolledTerminal, enroll_terminal
 from tests.crypto.conftest import (  # noqa: F401  (fixtures shared with tests/crypto)
     AGENCY_CODE,
@@ -27,6 +30,7 @@ from tests.crypto.conftest import (  # noqa: F401  (fixtures shared with tests/c
     token_library,
 )
 from tests.crypto.keyslot_support import terminal_on_machine
+from tests.services.test_case_support import Clock, fresh_store, monday_clock
 
 P12_PASSWORD = "p12-口令"
 
@@ -65,3 +69,13 @@ def terminal(tmp_path: Path, ca: CertificateAuthority) -> Terminal:  # noqa: F81
         crl=ca.crl().public_bytes(serialization.Encoding.PEM),
     )
     return Terminal(config, enrolled, first_path, ca)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    yield from fresh_store(tmp_path)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return monday_clock()

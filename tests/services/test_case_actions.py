@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session
@@ -38,18 +36,7 @@ from app.services.cases import (
 )
 from app.services.changes import Changes
 from tests.domain.factory import COURT, ENFORCEMENT, POLICE, POLICE_2, PROCURATORATE, SUPERVISION
-from tests.services.test_case_support import Clock, counts, desk, fresh_store, monday_clock, open_case
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    yield from fresh_store(tmp_path)
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return monday_clock()
-
+from tests.services.test_case_support import Clock, counts, desk, open_case
 
 MATERIALS = (
     TransferMaterial.TRANSFER_LETTER,

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -16,17 +14,7 @@ from app.models.events import affair_events
 from app.models.store import Store
 from app.services import affairs
 from tests.domain.factory import ENFORCEMENT, LEGAL_AFFAIRS, OFFICE, POLICE, PROCURATORATE
-from tests.services.test_case_support import Clock, counts, desk, fresh_store, monday_clock
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    yield from fresh_store(tmp_path)
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return monday_clock()
+from tests.services.test_case_support import Clock, counts, desk
 
 
 def test_a_written_question_needs_a_written_answer_and_a_refusal_writes_nothing(store: Store, clock: Clock) -> None:

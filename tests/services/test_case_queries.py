@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
 from sqlalchemy import text
 
 from app.domain.agencies import AgencyKind
@@ -21,7 +19,7 @@ from app.services import case_actions_transfer as tr
 from app.services.affairs import answer_consultation, ask_consultation
 from app.services.case_queries import assessment, case_history, case_state, entry_statuses, screening_warnings, todo
 from tests.domain.factory import ENFORCEMENT, POLICE, PROCURATORATE, at
-from tests.services.test_case_support import CALENDAR, Clock, desk, fresh_store, monday_clock, open_case
+from tests.services.test_case_support import CALENDAR, Clock, desk, open_case
 
 RULES = load_rules(Path(__file__).resolve().parents[2] / "resources" / "screening" / "default-rules.toml")
 MATERIALS = (
@@ -29,16 +27,6 @@ MATERIALS = (
     TransferMaterial.INVESTIGATION_REPORT,
     TransferMaterial.SEIZED_ITEMS_LIST,
 )
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    yield from fresh_store(tmp_path)
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return monday_clock()
 
 
 def transferred(store: Store, clock: Clock, number: str = "银兴市监立〔2026〕7号") -> str:

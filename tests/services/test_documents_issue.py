@@ -27,7 +27,7 @@ from app.services.cases import CaseDesk
 from app.services.documents import NotOurDocument, default_rules, issue_document, reprint_document
 from tests.domain.factory import ENFORCEMENT, POLICE, PROCURATORATE
 from tests.models.conftest import HiddenKey
-from tests.services.test_case_support import Clock, desk, monday_clock, open_case
+from tests.services.test_case_support import Clock, desk, open_case
 
 RULES = default_rules()
 PARTY = "某商贸有限公司"
@@ -61,11 +61,6 @@ def store(config: TerminalConfig, key: bytes) -> Iterator[Store]:
         for agency, prefix in ((ENFORCEMENT, "银兴市监"), (POLICE, "兴公"), (PROCURATORATE, "兴检")):
             opened.write(lambda s, a=agency, p=prefix: save_agency(s, DirectoryEntry(a, p, head="赵建国")))  # type: ignore[misc]
         yield opened
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return monday_clock()
 
 
 def not_filed_and_reconsidering(store: Store, clock: Clock) -> tuple[str, CaseDesk]:

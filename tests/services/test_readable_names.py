@@ -7,10 +7,6 @@ import datetime as dt
 import io
 import uuid
 import zipfile
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 
 from app.domain.agencies import AgencyKind
 from app.domain.timezone import CST
@@ -23,17 +19,7 @@ from app.services.mailbox_queries import incoming_packets
 from app.sync.packet.archive import MANIFEST_NAME
 from app.sync.packet.manifest import Manifest, Operator, freeze_json
 from tests.domain.factory import ENFORCEMENT, POLICE
-from tests.services.test_case_support import Clock, desk, fresh_store, monday_clock, open_case
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    yield from fresh_store(tmp_path)
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return monday_clock()
+from tests.services.test_case_support import Clock, desk, open_case
 
 
 def _packet(case_id: str, operator_id: str, name: str) -> bytes:
