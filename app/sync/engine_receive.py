@@ -77,6 +77,8 @@ class Receiver:
     applier: Applier
     operator: str
     clock: Clock
+    # Told of each refused packet as it goes to quarantine (an import shows the operator why, file by file).
+    on_refused: Callable[[Incoming, PacketRejected], None] | None = None
 
     def receive(self, incoming: Incoming, *, cursor: int | None = None) -> Received:
         """Verify, keep and apply one packet; ``cursor`` is checkpointed in the same transaction."""
@@ -255,3 +257,5 @@ class Receiver:
             subject=f"quarantine:{kept.path.name}",
             details={"refused": rejection.code, "origin": incoming.origin, "seq": incoming.seq},
         )  # fmt: skip
+        if self.on_refused is not None:
+            self.on_refused(incoming, rejection)

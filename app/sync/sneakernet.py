@@ -9,8 +9,8 @@ if already held, else kept and applied. Nothing on the drive is trusted.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sqlalchemy import select
@@ -32,11 +32,14 @@ class PacketNotHeld(LookupError):
     """No packet with this id is in the outbox or the inbox."""
 
 
-@dataclass(frozen=True)
+@dataclass
 class ImportReport:
-    """What an import did, file by file."""
+    """What an import did, file by file: each packet's outcome, and why each refused file was refused (Chinese)."""
 
     outcomes: dict[str, Received] = field(default_factory=dict)
+    refused: dict[str, str] = field(default_factory=dict)  # quarantined, or not read at all (too large, not a file)
+    applied_later: int = 0  # packets kept earlier, applied once this import brought what they waited for
+    cancelled: bool = False
 
     def count(self, outcome: Received) -> int:
         """How many files had ``outcome``."""
@@ -74,17 +77,38 @@ def _read_bounded(path: Path) -> bytes | None:
     return path.read_bytes()
 
 
-def import_packets(receiver: Receiver, folder: Path) -> ImportReport:
-    """Receive every ``*.ljp`` in ``folder`` (not its sub-folders) exactly as from the platform."""
-    outcomes: dict[str, Received] = {}
-    for path in sorted(folder.glob(f"*{PACKET_SUFFIX}")):
+def import_packets(
+    receiver: Receiver,
+    folder: Path,
+    *,
+    progress: Callable[[int, int, str], None] | None = None,
+    cancelled: Callable[[], bool] = lambda: False,
+) -> ImportReport:
+    """Receive every ``*.ljp`` in ``folder`` (not its sub-folders) exactly as from the platform, file by file:
+    ``progress(done, total, file name)`` before each, and ``cancelled()`` stops before the next file."""
+    files = sorted(folder.glob(f"*{PACKET_SUFFIX}"))
+    report = ImportReport()
+    reasons: list[str] = []
+    receiver = replace(receiver, on_refused=lambda _incoming, rejection: reasons.append(rejection.for_operator()))
+    for done, path in enumerate(files):
+        if cancelled():
+            report.cancelled = True
+            break
+        if progress is not None:
+            progress(done, len(files), path.name)
         data = _read_bounded(path)
         if data is None:
+            report.refused[path.name] = f"不是普通文件或超过 {MAX_IMPORT_BYTES // (1024 * 1024)} MB，未导入。"
             continue
         stem = path.name[: -len(PACKET_SUFFIX)]
         receipt_json = _read_bounded(folder / f"{stem}{RECEIPT_SUFFIX}")
         signature = _read_bounded(folder / f"{stem}{RECEIPT_SIGNATURE_SUFFIX}")
         receipt = (receipt_json, signature) if receipt_json is not None and signature is not None else None
-        outcomes[path.name] = receiver.receive(Incoming(data, f"removable:{path.name}", None, receipt))
-    receiver.retry_deferred()
-    return ImportReport(outcomes)
+        before = len(reasons)
+        outcome = report.outcomes[path.name] = receiver.receive(Incoming(data, f"removable:{path.name}", None, receipt))
+        if outcome is Received.QUARANTINED:
+            report.refused[path.name] = reasons[before] if len(reasons) > before else "验证未通过，已隔离。"
+    report.applied_later = receiver.retry_deferred()
+    if progress is not None:
+        progress(len(files), len(files), "")
+    return report

@@ -60,8 +60,15 @@ def test_a_tampered_file_on_the_drive_is_refused_and_quarantined(
     data = bytearray(path.read_bytes())
     data[len(data) // 2] ^= 0x01
     path.write_bytes(bytes(data))
-    report = import_packets(police.receiver(), drive)
+    (drive / "elsewhere.ljp").symlink_to(path)  # a link is not read: it could point anywhere
+    seen: list[tuple[int, int, str]] = []
+    report = import_packets(police.receiver(), drive, progress=lambda *step: seen.append(step))
     assert report.count(Received.QUARANTINED) == 1
+    reason = report.refused[path.name]  # the operator's reason, in Chinese
+    assert any("\u4e00" <= char <= "\u9fff" for char in reason), reason
+    assert report.refused["elsewhere.ljp"] == "不是普通文件或超过 256 MB，未导入。"
+    first, second = sorted([path.name, "elsewhere.ljp"])
+    assert seen == [(0, 2, first), (1, 2, second), (2, 2, "")]
     assert police.store.read(inbox_entries) == ()
     assert police.store.read(lambda s: load_case_state(s, case_id)) is None
     assert list((tmp_path / "police" / "quarantine").glob("*.quarantined"))

@@ -12,9 +12,8 @@ from app.domain.errors import AppError
 from app.services.identity import load_terminal_identity
 from app.services.sync import sync_settings, trust_source
 from app.sync.apply import Applier
-from app.sync.engine_receive import Incoming, Received, Receiver
-from app.sync.packet import PACKET_SUFFIX, PacketRejected
-from app.sync.sneakernet import RECEIPT_SIGNATURE_SUFFIX, RECEIPT_SUFFIX, export_packets
+from app.sync.engine_receive import Received, Receiver
+from app.sync.sneakernet import export_packets, import_packets
 from app.ui.ops import OpContext
 
 if TYPE_CHECKING:
@@ -46,20 +45,6 @@ class TransferResult:
         return ("已取消；取消前：" if self.cancelled else "") + text
 
 
-class _ReasonsReceiver(Receiver):
-    """The engine's receiver, noting why each refused packet was quarantined (shown to the operator)."""
-
-    reasons: list[str]
-
-    def _quarantine(self, incoming: Incoming, rejection: PacketRejected, cursor: int | None) -> None:
-        super()._quarantine(incoming, rejection, cursor)
-        self.reasons.append(rejection.for_operator())
-
-
-def _bounded(path: Path) -> bytes | None:
-    return path.read_bytes() if path.is_file() and not path.is_symlink() else None
-
-
 def import_folder(ctx: OpContext, session: ActiveSession, config: TerminalConfig, folder: Path) -> TransferResult:
     """Every ``*.ljp`` of ``folder`` through the same verification as the network, one by one with progress."""
     store = session.store
@@ -71,39 +56,19 @@ def import_folder(ctx: OpContext, session: ActiveSession, config: TerminalConfig
     trust = source.load(store)
     identity = load_terminal_identity(config)
     applier = Applier(identity.agency_code, identity.terminal_name, store.blobs, trust.sender_kinds())
-    receiver = _ReasonsReceiver(store, trust, applier, session.operator.operator_id, lambda: dt.datetime.now(dt.UTC))
-    receiver.reasons = []
-    files = sorted(folder.glob(f"*{PACKET_SUFFIX}"))
-    result = TransferResult()
-    for done, path in enumerate(files):
-        if ctx.cancelled:
-            result.cancelled = True
-            break
-        ctx.report(done, len(files), f"正在导入 {path.name}")
-        data = _bounded(path)
-        if data is None:
-            continue
-        stem = path.name[: -len(PACKET_SUFFIX)]
-        receipt_json, signature = _bounded(folder / f"{stem}{RECEIPT_SUFFIX}"), None
-        if receipt_json is not None:
-            signature = _bounded(folder / f"{stem}{RECEIPT_SIGNATURE_SUFFIX}")
-        receipt = (receipt_json, signature) if receipt_json is not None and signature is not None else None
-        before = len(receiver.reasons)
-        outcome = receiver.receive(Incoming(data, f"removable:{path.name}", None, receipt))
-        if outcome is Received.APPLIED:
-            result.imported += 1
-        elif outcome is Received.DEFERRED:
-            result.deferred += 1
-        elif outcome is Received.DUPLICATE:
-            result.duplicates += 1
-        else:
-            reason = receiver.reasons[before] if len(receiver.reasons) > before else "验证未通过"
-            result.refused.append((path.name, reason))
-    applied_later = receiver.retry_deferred()
-    result.imported += applied_later
-    result.deferred -= min(result.deferred, applied_later)
-    ctx.report(len(files), len(files), "")
-    return result
+    receiver = Receiver(store, trust, applier, session.operator.operator_id, lambda: dt.datetime.now(dt.UTC))
+    report = import_packets(
+        receiver, folder, progress=lambda done, total, name: ctx.report(done, total, name and f"正在导入 {name}"),
+        cancelled=lambda: ctx.cancelled,
+    )  # fmt: skip
+    deferred = report.count(Received.DEFERRED)
+    return TransferResult(
+        imported=report.count(Received.APPLIED) + report.applied_later,
+        duplicates=report.count(Received.DUPLICATE),
+        deferred=deferred - min(deferred, report.applied_later),
+        refused=list(report.refused.items()),
+        cancelled=report.cancelled,
+    )
 
 
 def export_chosen(ctx: OpContext, session: ActiveSession, packet_ids: list[str], folder: Path) -> TransferResult:
