@@ -20,7 +20,7 @@ import datetime as dt
 import functools
 import random
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -41,6 +41,7 @@ from app.sync.outbox import (
 )
 from app.sync.packet import ChainValidator, PacketRejected, verify_receipt
 from app.sync.packet.errors import ReceiptInvalid
+from app.sync.platform_batch import runs
 from app.sync.platform_client import (
     BatchRefused,
     PlatformClient,
@@ -78,7 +79,10 @@ class Pusher:
             receipt = self.client.receipt(uuid.UUID(packet.packet_id))
             counts["receipts"] += self._keep_receipt(validator, packet, receipt)
         while due := self.store.read(lambda s: due_packets(s, self.clock(), self.settings.push_batch)):
-            for group in _groups(due, self.settings.push_batch, self.batch_bytes, self.alone_bytes):
+            groups = runs(
+                due, lambda p: len(p.data), self.settings.push_batch, self.batch_bytes, alone_above=self.alone_bytes
+            )
+            for group in groups:
                 for pushed, receipted in self._upload(validator, group):
                     counts["pushed" if pushed else "failed"] += 1
                     counts["receipts"] += receipted
@@ -169,24 +173,3 @@ class Pusher:
 def _apply_all(changes: Sequence[Callable[[Session], None]], session: Session) -> None:
     for change in changes:
         change(session)
-
-
-def _groups(
-    due: Sequence[DuePacket], max_packets: int, max_bytes: int, alone_bytes: int
-) -> Iterator[Sequence[DuePacket]]:
-    """Consecutive runs of ``due`` of at most ``max_packets`` packets and ``max_bytes``; a packet above
-    ``alone_bytes`` (or ``max_bytes``) is a run by itself."""
-    run: list[DuePacket] = []
-    size = 0
-    for packet in due:
-        alone = len(packet.data) > min(alone_bytes, max_bytes)
-        if run and (alone or len(run) >= max_packets or size + len(packet.data) > max_bytes):
-            yield run
-            run, size = [], 0
-        if alone:
-            yield [packet]
-            continue
-        run.append(packet)
-        size += len(packet.data)
-    if run:
-        yield run

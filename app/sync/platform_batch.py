@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from app.domain.errors import AppError
 from app.sync.packet.errors import ReceiptInvalid
@@ -23,6 +23,7 @@ PACKET_BATCH_MEDIA_TYPE = "application/vnd.lianjie.packet-batch"
 MAX_BATCH_PACKETS = 200  # the platform's bounds per request (protocol 1.2)
 MAX_BATCH_BYTES = 32 * 1024 * 1024
 RECORD_OVERHEAD = 128  # length prefix and header of one record, generously
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -57,19 +58,34 @@ def batch_body(packets: Sequence[tuple[uuid.UUID, bytes]]) -> bytes:
     return b"".join(parts)
 
 
+def runs(
+    items: Sequence[T], size_of: Callable[[T], int], max_items: int, max_bytes: int, *, alone_above: int | None = None
+) -> Iterator[Sequence[T]]:
+    """Consecutive runs of ``items`` of at most ``max_items`` and ``max_bytes`` (by ``size_of``); an item above
+    ``max_bytes``, or above ``alone_above`` when given, is a run by itself."""
+    limit = max_bytes if alone_above is None else min(alone_above, max_bytes)
+    run: list[T] = []
+    size = 0
+    for item in items:
+        cost = size_of(item)
+        alone = cost > limit
+        if run and (alone or len(run) >= max_items or size + cost > max_bytes):
+            yield run
+            run, size = [], 0
+        if alone:
+            yield [item]
+            continue
+        run.append(item)
+        size += cost
+    if run:
+        yield run
+
+
 def batch_chunks(
     packets: Sequence[tuple[uuid.UUID, bytes]], max_packets: int, max_bytes: int
 ) -> Iterator[Sequence[tuple[uuid.UUID, bytes]]]:
-    """Consecutive runs of ``packets`` within both bounds; a packet larger than ``max_bytes`` is a run alone."""
-    start, size = 0, 0
-    for index, (_packet_id, data) in enumerate(packets):
-        cost = len(data) + RECORD_OVERHEAD
-        if index > start and (index - start >= max_packets or size + cost > max_bytes):
-            yield packets[start:index]
-            start, size = index, 0
-        size += cost
-    if start < len(packets):
-        yield packets[start:]
+    """Consecutive runs of ``packets`` within both bounds of a request; a packet larger than ``max_bytes`` alone."""
+    return runs(packets, lambda packet: len(packet[1]) + RECORD_OVERHEAD, max_packets, max_bytes)
 
 
 def batch_outcomes(body: Any, packets: Sequence[tuple[uuid.UUID, bytes]], where: str) -> list[UploadOutcome]:
