@@ -2,6 +2,7 @@
 
 The blob is written (atomically) before the row is committed: a crash in between leaves an orphan blob, never a
 row without its content. Reading streams the blob and checks size and SHA-256 against the row before the last chunk.
+A received attachment has no blob of its own: it is read from the received packet that carries it (r0007).
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ from sqlalchemy.orm import Session
 
 from app.crypto.blobcipher import BlobDamaged
 from app.files import DiskFull, FileWriteFailed, fsync_directory
+from app.models.blobstore import BlobPlace
 from app.models.store import Store
+from app.models.sync_tables import HELD_PACKET, InboxRow
 from app.models.tables import Attachment
 
 
@@ -102,13 +105,14 @@ def attachment_chunks(store: Store, attachment_id: str) -> Iterator[bytes]:
 
     The last chunk is held back until size and SHA-256 match the row, so a complete iteration means the whole file.
     """
-    record = store.read(lambda s: get_attachment(s, attachment_id))
-    if record is None:
+    located = store.read(lambda s: _located(s, attachment_id))
+    if located is None:
         raise AttachmentNotFound(attachment_id)
+    record, content = located
     digest = hashlib.sha256()
     size = 0
     pending: bytes | None = None
-    for chunk in store.blobs.chunks(uuid.UUID(record.id)):
+    for chunk in content(store):
         if pending is not None:
             yield pending
         digest.update(chunk)
@@ -118,6 +122,45 @@ def attachment_chunks(store: Store, attachment_id: str) -> Iterator[bytes]:
         raise BlobDamaged(f"attachment {attachment_id} does not match its recorded size and hash")
     if pending:
         yield pending
+
+
+def _located(
+    session: Session, attachment_id: str
+) -> tuple[AttachmentRecord, Callable[[Store], Iterator[bytes]]] | None:
+    """The attachment's record and how to read its content: its own blob, or its window of a received packet."""
+    row = session.get(Attachment, attachment_id)
+    if row is None:
+        return None
+    record = _record(row)
+    if row.in_packet is None:
+        return record, lambda store: store.blobs.chunks(uuid.UUID(record.id))
+    held = session.execute(select(*HELD_PACKET).where(InboxRow.packet_id == row.in_packet)).one_or_none()
+    if held is None:
+        raise BlobDamaged(f"attachment {attachment_id}: its packet {row.in_packet} is not held")
+    start = row.packet_offset or 0
+    place = BlobPlace.of(*held[1:])
+    if place is None:  # a packet kept inline (before r0006)
+        inline = bytes(held[0] or b"")[start : start + record.size]
+        return record, lambda _store: iter((inline,))
+    return record, lambda store: _window(store.blobs.read(place), start, record.size)
+
+
+def _window(chunks: Iterator[bytes], start: int, length: int) -> Iterator[bytes]:
+    """The bytes ``start`` to ``start + length`` of a chunked stream, reading no further than needed."""
+    end = start + length
+    position = 0
+    try:
+        for chunk in chunks:
+            low, high = max(start - position, 0), min(end - position, len(chunk))
+            if low < high:
+                yield chunk[low:high]
+            position += len(chunk)
+            if position >= end:
+                return
+    finally:
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            close()
 
 
 def export_attachment(store: Store, attachment_id: str, destination: Path) -> AttachmentRecord:

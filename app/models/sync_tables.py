@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, CheckConstraint, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.tables import Base, UtcDateTime
@@ -63,6 +63,14 @@ class InboxRow(Base):
     apply_error: Mapped[str] = mapped_column(Text)
     applied_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     blob_id: Mapped[str | None] = mapped_column(String(36))  # r0006: the encrypted blob of the packet's bytes
+    # r0007: the pack file holding that blob, and the blob's bytes in it (NULL: the blob is a file of its own)
+    pack_id: Mapped[str | None] = mapped_column(String(36))
+    pack_offset: Mapped[int | None] = mapped_column(BigInteger)
+    pack_length: Mapped[int | None] = mapped_column(BigInteger)
+
+
+# The columns ``blobstore.held_bytes`` reads a received packet's bytes from, in its argument order.
+HELD_PACKET = (InboxRow.data, InboxRow.blob_id, InboxRow.pack_id, InboxRow.pack_offset, InboxRow.pack_length)
 
 
 class ReceiptRow(Base):

@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -115,7 +116,7 @@ class Case(Base):
 
 
 class Attachment(Base):
-    """The metadata of one encrypted blob under ``blobs_dir``; the content is never in the database."""
+    """The metadata of one attachment; its content is never in the database but in an encrypted blob."""
 
     __tablename__ = "attachments"
     __table_args__ = (
@@ -130,6 +131,10 @@ class Attachment(Base):
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    # r0007: a received attachment is read from the packet that brought it (``sync_inbox``), where its content
+    # starts at ``packet_offset``; NULL for one in its own blob (named by ``id``).
+    in_packet: Mapped[str | None] = mapped_column(String(36))
+    packet_offset: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class AuditEntry(Base):

@@ -23,7 +23,7 @@ from app.models.attachments import AttachmentRecord, list_attachments
 from app.models.blobstore import held_bytes
 from app.models.directory import list_agencies
 from app.models.store import Store
-from app.models.sync_tables import InboxRow, OutboxRow, ReceiptRow
+from app.models.sync_tables import HELD_PACKET, InboxRow, OutboxRow, ReceiptRow
 from app.models.tables import IssuedDocumentRow
 from app.services.case_queries import case_history, entry_statuses
 from app.services.cases import CaseDesk
@@ -175,9 +175,9 @@ def _signer(data: bytes) -> tuple[str, str] | None:
 def operator_names(session: Session, case_id: str) -> dict[str, str]:
     """Operator ID → name, as the signed packets of the case (sent from here or received) name their signers."""
     packets = list(session.scalars(select(OutboxRow.data).where(OutboxRow.case_id == case_id)))
-    for data, blob_id in session.execute(select(InboxRow.data, InboxRow.blob_id).where(InboxRow.case_id == case_id)):
+    for held in session.execute(select(*HELD_PACKET).where(InboxRow.case_id == case_id)):
         try:
-            packets.append(held_bytes(session, data, blob_id))  # since r0006 a received packet is a blob
+            packets.append(held_bytes(session, *held))  # since r0006 a received packet is a blob
         except BlobUnreadable:
             continue  # a name is a courtesy: a damaged blob is reported where the packet itself is used
     names: dict[str, str] = {}

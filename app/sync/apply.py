@@ -10,7 +10,6 @@ unapplied with the domain's reason and tried again once the record it lacks has 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -54,7 +53,7 @@ class ApplyOutcome:
 
 @dataclass(frozen=True)
 class Applier:
-    """Applies packets on one terminal: who it is (for the audit) and where received attachments go."""
+    """Applies packets on one terminal: who it is (for the audit) and where received packets are kept."""
 
     agency_code: str
     terminal: str
@@ -124,19 +123,22 @@ class Applier:
             save_case(session, replace(row, stage=state.stage.label, amount_fen=amount), now=now)
 
     def _attachments(self, session: Session, packet: VerifiedPacket) -> None:
-        """Keep the packet's attachments with the case, encrypted like local ones (once per content per case)."""
+        """Record the packet's attachments with the case (once per content per case), read from the packet itself.
+
+        Every packet applied is kept in ``sync_inbox`` in the same transaction, whole and encrypted, so the row names
+        the packet and where the content starts in it instead of encrypting a second copy."""
         case_id = packet.manifest.case_id
         held = {str(row[0]) for row in _HELD_ATTACHMENTS.run(session, {"case": case_id})}
         for ref in packet.manifest.attachments:
             if ref.sha256 in held:
                 continue
-            blob_id = uuid.uuid5(packet.packet_id, ref.sha256)
-            digest = self.blobs.put(blob_id, io.BytesIO(packet.attachments[ref.sha256]))
             _INSERT_ATTACHMENT.run(
                 session,
                 {
-                    "id": str(blob_id), "case_id": case_id, "name": ref.name, "media_type": ref.media_type,
-                    "size": digest.size, "sha256": digest.sha256, "created_at": dt.datetime.now(dt.UTC),
+                    "id": str(uuid.uuid5(packet.packet_id, ref.sha256)), "case_id": case_id, "name": ref.name,
+                    "media_type": ref.media_type, "size": ref.size, "sha256": ref.sha256,
+                    "created_at": dt.datetime.now(dt.UTC), "in_packet": str(packet.packet_id),
+                    "packet_offset": packet.attachment_offsets[ref.sha256],
                 },
             )  # fmt: skip
             held.add(ref.sha256)

@@ -127,7 +127,14 @@ class Receiver:
 
         def write(session: Session, *, isolated: bool) -> None:
             blobs = BlobBatch(self.applier.blobs)
-            applier = replace(self.applier, blobs=blobs)
+            try:
+                apply_all(session, replace(self.applier, blobs=blobs), isolated=isolated)
+                blobs.sync()  # the pack these rows name is durable before the commit
+            except BaseException:
+                blobs.abandon()  # the transaction rolls back: nothing names the pack
+                raise
+
+        def apply_all(session: Session, applier: Applier, *, isolated: bool) -> None:
             refusals = list(refused)
             for index, packet, receipt in fresh:
                 savepoint = session.begin_nested() if isolated else None
@@ -146,7 +153,6 @@ class Receiver:
                 outcomes[index] = Received.QUARANTINED
             if cursor is not None:
                 set_cursor(session, cursor)
-            blobs.sync()  # the blobs these rows name are durable before the commit
 
         try:
             self.store.write(lambda s: write(s, isolated=False))

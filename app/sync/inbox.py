@@ -8,7 +8,6 @@ with the domain's reason, and is tried again after every later apply.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.models.blobstore import BlobStore, held_bytes
 from app.models.prepared import Prepared
-from app.models.sync_tables import InboxRow, OutboxRow, SyncStateRow
+from app.models.sync_tables import HELD_PACKET, InboxRow, OutboxRow, SyncStateRow
 from app.models.tables import table_of
 from app.sync.outbox import sent_manifest
 from app.sync.packet import VerifiedPacket
@@ -114,16 +113,19 @@ def add_received(
     """Keep a verified packet: not yet applied, or (``applied``) applied in this same transaction.
 
     Its bytes go to ``blobs`` under the packet id, encrypted, not into the row: stored inline they cost more to
-    encrypt into the database than the rest of the apply. With a ``BlobBatch`` the caller flushes it before commit.
+    encrypt into the database than the rest of the apply. With a ``BlobBatch`` they go into the transaction's pack
+    file, which the caller makes durable before the commit.
     """
     manifest = packet.manifest
-    blobs.put(packet.packet_id, io.BytesIO(packet.data))
+    place = blobs.keep(packet.packet_id, packet.data)
+    pack_id = None if place.pack_id is None else str(place.pack_id)
     _INSERT_RECEIVED.run(
         session,
         {
             "packet_id": str(packet.packet_id), "seq": seq, "origin": origin, "kind": manifest.kind,
             "case_id": manifest.case_id, "sender": manifest.sender_agency, "manifest_sha256": packet.manifest_sha256,
-            "packet_sha256": packet.packet_sha256, "data": b"", "blob_id": str(packet.packet_id),
+            "packet_sha256": packet.packet_sha256, "data": b"", "blob_id": str(packet.packet_id), "pack_id": pack_id,
+            "pack_offset": place.offset if pack_id else None, "pack_length": place.length if pack_id else None,
             "received_at": now, "applied": applied, "apply_error": apply_error, "applied_at": now if applied else None,
         },
     )  # fmt: skip
@@ -142,11 +144,11 @@ def mark_deferred(session: Session, packet_id: str, reason: str) -> None:
 def unapplied(session: Session) -> tuple[tuple[str, bytes], ...]:
     """(packet id, bytes) of packets waiting to be applied, in the order received."""
     query = (
-        select(InboxRow.packet_id, InboxRow.data, InboxRow.blob_id)
+        select(InboxRow.packet_id, *HELD_PACKET)
         .where(InboxRow.applied.is_(False))
         .order_by(InboxRow.received_at, InboxRow.packet_id)
     )
-    return tuple((str(p), held_bytes(session, d, b)) for p, d, b in session.execute(query))
+    return tuple((str(row[0]), held_bytes(session, *row[1:])) for row in session.execute(query))
 
 
 def inbox_entries(session: Session) -> tuple[InboxEntry, ...]:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from app.models.blobstore import held_bytes
 from app.models.prepared import Prepared
-from app.models.sync_tables import InboxRow, OutboxRow, ReceiptRow
+from app.models.sync_tables import HELD_PACKET, InboxRow, OutboxRow, ReceiptRow
 from app.models.tables import table_of
 from app.sync.packet import BuiltPacket, Receipt
 
@@ -161,7 +161,5 @@ def packet_bytes(session: Session, packet_id: str) -> bytes | None:
     from_outbox = session.scalar(select(OutboxRow.data).where(OutboxRow.packet_id == packet_id))
     if from_outbox is not None:
         return bytes(from_outbox)
-    from_inbox = session.execute(
-        select(InboxRow.data, InboxRow.blob_id).where(InboxRow.packet_id == packet_id)
-    ).one_or_none()
+    from_inbox = session.execute(select(*HELD_PACKET).where(InboxRow.packet_id == packet_id)).one_or_none()
     return None if from_inbox is None else held_bytes(session, *from_inbox)

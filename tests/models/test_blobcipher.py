@@ -18,6 +18,7 @@ from app.crypto.blobcipher import (
     BlobFormatUnknown,
     BlobUnreadable,
     decrypt_stream,
+    encrypt_bytes,
     encrypt_stream,
     read_blob,
     write_blob,
@@ -53,6 +54,31 @@ def test_round_trip(size: int) -> None:
     blob = _seal(key, plaintext)
     assert len(blob) == HEADER.size + max(1, -(-size // CHUNK)) * TAG_SIZE + size
     assert _open(key, blob) == plaintext
+
+
+@pytest.mark.parametrize("size", [0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 3 * CHUNK, 5 * CHUNK + 17])
+def test_bytes_in_memory_encrypt_to_the_layout_of_the_stream(size: int) -> None:
+    key = random_key()
+    plaintext = os.urandom(size)
+    blob, digest = encrypt_bytes(key, BLOB_ID, plaintext, chunk_size=CHUNK)
+    assert digest.size == size and digest.sha256 == hashlib.sha256(plaintext).hexdigest()
+    streamed = _seal(key, plaintext)
+    assert len(blob) == len(streamed)
+    assert _records(blob)[0][:-16] == _records(streamed)[0][:-16]  # same header but for the random salt
+    assert _open(key, blob) == plaintext
+    header, records = _records(blob)
+    if len(records) > 1:  # the same record order and final flag: a dropped last record is refused
+        with pytest.raises(BlobDamaged):
+            _open(key, header + b"".join(records[:-1]))
+
+
+def test_write_blob_takes_bytes_and_leaves_no_temporary_file(tmp_path: Path) -> None:
+    key = random_key()
+    path = tmp_path / "not-yet-made" / "blob"
+    plaintext = os.urandom(3 * CHUNK + 5)
+    written = write_blob(path, key, BLOB_ID, plaintext, chunk_size=CHUNK)
+    assert written.size == len(plaintext) and b"".join(read_blob(path, key, BLOB_ID)) == plaintext
+    assert [p.name for p in path.parent.iterdir()] == ["blob"] and path.stat().st_mode & 0o077 == 0
 
 
 def test_the_same_plaintext_encrypts_differently_each_time() -> None:

@@ -90,6 +90,9 @@ def test_a_packet_whose_records_collide_with_held_ones_is_refused_alone(
     assert police.store.read(lambda s: count_case_events(s, second)) == 4
     reasons = [json.loads(p.read_text())["code"] for p in police.engine.trust_source.quarantine_dir.glob("*.json")]
     assert reasons == ["record-conflict"]
+    # The batch was rolled back and applied again packet by packet: the first try's pack file is gone.
+    files = sorted(p.name for p in police.store.blobs.directory.rglob("*") if p.is_file())
+    assert len(files) == 1 and files[0].endswith(".pack"), files
     # The same packet alone, by the single path: refused the same way, nothing stored.
     assert receiver.receive(Incoming(copy, "removable")) is Received.QUARANTINED
 

@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.sync.packet import archive, cms, der
-from app.sync.packet.archive import ArchiveLimits, _read_hostile, read_archive, write_archive
+from app.sync.packet.archive import ArchiveLimits, _read_hostile, content_offsets, read_archive, write_archive
 from app.sync.packet.canonical import NotCanonicalJson, _parse_strict, canonical_json, parse_canonical_json
 from app.sync.packet.errors import PacketRejected, SignatureInvalid
 from tests.sync.packet_support import PacketWorld, packet_parts
@@ -89,6 +89,17 @@ def in_order(entries: list[tuple[str, bytes]]) -> bytes:
         out += archive._local_header(encoded, crc, len(data)) + encoded + data
     directory = b"".join(central)
     return out + directory + archive._end_record(len(central), len(directory), len(out))
+
+
+@settings(max_examples=200, deadline=None)
+@given(attachments=st.lists(st.binary(max_size=300), max_size=5), manifest=st.binary(max_size=200))
+def test_content_offsets_point_at_each_entry_in_the_archive(attachments: list[bytes], manifest: bytes) -> None:
+    entries = {"manifest.json": manifest, "manifest.p7s": manifest[::-1] + b"sig"}
+    entries |= {archive.attachment_entry_name(hashlib.sha256(a).hexdigest()): a for a in attachments}
+    data = write_archive(entries)
+    offsets = content_offsets(entries)
+    assert offsets.keys() == entries.keys()
+    assert all(data[at : at + len(entries[name])] == entries[name] for name, at in offsets.items())
 
 
 def test_the_canonical_reader_agrees_on_entries_out_of_order(small_packet: bytes) -> None:

@@ -87,6 +87,17 @@ def canonical_order(names: Iterable[str]) -> list[str]:
     return sorted(names, key=lambda n: (rank.get(n, 2), n))
 
 
+def content_offsets(entries: Mapping[str, bytes]) -> dict[str, int]:
+    """Where each entry's content starts in ``write_archive(entries)`` (every packet we accept is exactly that)."""
+    offsets: dict[str, int] = {}
+    position = 0
+    for name in canonical_order(entries):
+        position += _LOCAL_HEADER.size + len(name)  # names are ASCII: one byte per character
+        offsets[name] = position
+        position += len(entries[name])
+    return offsets
+
+
 def _local_header(encoded: bytes, crc: int, size: int) -> bytes:
     return _LOCAL_HEADER.pack(
         0x04034B50, _VERSION, 0, 0, _DOS_TIME, _DOS_DATE, crc, size, size, len(encoded), 0

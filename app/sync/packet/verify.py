@@ -24,6 +24,7 @@ from app.sync.packet.archive import (
     SIGNATURE_NAME,
     ArchiveLimits,
     attachment_entry_name,
+    content_offsets,
     read_archive,
 )
 from app.sync.packet.errors import (
@@ -60,10 +61,17 @@ class VerifiedPacket:
     attachments: Mapping[str, bytes]
     data: bytes
     warnings: tuple[str, ...] = ()
+    # Where each attachment (by SHA-256) starts in ``data``: a received attachment is read from its packet.
+    attachment_offsets: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def packet_id(self) -> uuid.UUID:
         return self.manifest.packet_id
+
+
+def _attachment_offsets(entries: Mapping[str, bytes]) -> dict[str, int]:
+    offsets = content_offsets(entries)
+    return {name[len(ATTACHMENT_PREFIX) :]: at for name, at in offsets.items() if name.startswith(ATTACHMENT_PREFIX)}
 
 
 def _utc_now() -> dt.datetime:
@@ -118,6 +126,7 @@ class PacketVerifier:
             attachments=attachments,
             data=data,
             warnings=tuple(warnings),
+            attachment_offsets=_attachment_offsets(entries),
         )
 
     def _check_sender(self, manifest: Manifest, holder: CertificateHolder) -> None:
