@@ -11,6 +11,7 @@ import email.utils
 import json
 import socket
 import ssl
+import urllib.parse
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -45,6 +46,7 @@ from app.sync.platform_errors import (
     status_error,
     transport_error,
 )
+from app.sync.platform_fetch import BodyFetcher, Fetched
 from app.sync.platform_tls import TerminalCredentials, client_ssl_context
 
 __all__ = [
@@ -134,15 +136,21 @@ class PlatformClient:
         self._url = httpx.URL(base_url)
         self._batch_upload = True  # until the platform shows it has no batch upload (protocol < 1.2)
         self._last_refusal: tuple[int, str, str] | None = None  # (status, code, message) of the last HTTP error
+        context = client_ssl_context(credentials, trust_roots)
         self._http = httpx.Client(
             base_url=base_url.rstrip("/"),
-            verify=client_ssl_context(credentials, trust_roots),
+            verify=context,
             timeout=httpx.Timeout(timeout, connect=connect_timeout),
             trust_env=False,  # no proxies from the environment: the platform is on the intranet
         )
+        host, port = self._url.host, self._url.port or 443
+        secure = self._url.scheme == "https"
+        self._bodies = BodyFetcher(host, port, context, timeout=timeout, connect=connect_timeout) if secure else None
 
     def close(self) -> None:
         self._http.close()
+        if self._bodies is not None:
+            self._bodies.close()
 
     def __enter__(self) -> PlatformClient:
         return self
@@ -273,14 +281,25 @@ class PlatformClient:
         A 1.0 platform answers 404 (``PlatformNotFound``): fall back to ``inbox`` and ``download``.
         """
         params = {"after": after, "limit": limit} | ({"max_bytes": max_bytes} if max_bytes else {})
-        response = self._request("GET", "/inbox/packets", params=params)
         where = f"GET {API}/inbox/packets"
+        answer = self._fetch(f"{API}/inbox/packets", params)
+        if answer is None:  # anything but a plain 200: the regular client says exactly what went wrong
+            response = self._request("GET", "/inbox/packets", params=params)
+            answer = Fetched(response.headers, response.content)
         try:
-            items = _batch_records(response.content)
-            cursor, more = int(response.headers["x-lianjie-cursor"]), response.headers["x-lianjie-more"] == "1"
+            items = _batch_records(answer.body)
+            cursor, more = int(answer.headers["x-lianjie-cursor"]), answer.headers["x-lianjie-more"] == "1"
         except (KeyError, TypeError, ValueError) as exc:
             raise PlatformFailed(f"{where}: malformed batch ({type(exc).__name__})") from None
         return InboxBatch(items, cursor, more)
+
+    def _fetch(self, path: str, params: dict[str, int]) -> Fetched | None:
+        """A plain 200 answer read by the ``BodyFetcher``, or None."""
+        if self._bodies is None:
+            return None
+        self._last_refusal = None
+        base = self._url.raw_path.decode("ascii").rstrip("/")
+        return self._bodies.get(f"{base}{path}?{urllib.parse.urlencode(params)}")
 
     def published(self, name: str, etag: str | None = None) -> tuple[bytes, str] | None:
         """A publication as served (verify before use) and its ETag; None when unchanged since ``etag``."""
