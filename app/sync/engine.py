@@ -30,7 +30,6 @@ from app.sync.inbox import unapplied_count
 from app.sync.outbox import pending_count
 from app.sync.platform_client import SKEW_LIMIT, PlatformClient, PlatformUnreachable, TerminalRefused
 from app.sync.state import StatusListener, SyncPhase, SyncReport, SyncStatus
-from app.sync.verify_process import VerifyingProcess
 
 Clock = Callable[[], dt.datetime]
 log = logging.getLogger("lianjie.sync.engine")
@@ -61,8 +60,6 @@ class SyncEngine:
     _thread: threading.Thread | None = field(default=None, init=False)
     _failures: int = field(default=0, init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
-    # Verifies the parts of large pulls on the other core; started at the first one, ended by ``stop``.
-    _verifying: VerifyingProcess = field(default_factory=VerifyingProcess, init=False)
 
     @property
     def status(self) -> SyncStatus:
@@ -119,7 +116,6 @@ class SyncEngine:
             self._thread.join(timeout)
             self._thread = None
         self._drop_connection()
-        self._verifying.close()
 
     def _loop(self) -> None:
         while not self._stop.is_set():
@@ -149,7 +145,7 @@ class SyncEngine:
     def _pull(self, client: PlatformClient) -> dict[str, int]:
         trust = self.trust_source.load(self.store)
         applier = Applier(self.agency_code, self.terminal, self.store.blobs, trust.sender_kinds())
-        receiver = Receiver(self.store, trust, applier, self.operator, self.clock, verifying=self._verifying)
+        receiver = Receiver(self.store, trust, applier, self.operator, self.clock)
         return Puller(self.store, client, receiver, self.settings.page_size).pull()
 
     def _skew(self, client: PlatformClient) -> dt.timedelta:

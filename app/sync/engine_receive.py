@@ -32,9 +32,9 @@ from app.sync.inbox import (
     unapplied,
 )
 from app.sync.outbox import store_receipt
-from app.sync.packet import PacketRejected, Receipt, VerifiedPacket
+from app.sync.packet import PacketRejected, Receipt, VerifiedPacket, verify_receipt
 from app.sync.packet.errors import PacketIdReused, PacketReplayed
-from app.sync.verify_process import Verdict, VerifyingProcess, check_receipt, judge_one
+from app.sync.packet.receipt import parse_receipt
 
 Clock = Callable[[], dt.datetime]
 
@@ -70,11 +70,6 @@ class Judged:
     cursor: int | None
 
 
-# A part of a pull this large is verified in the verifying process; smaller ones (and imports) here, where they
-# cost less than the round trip.
-PROCESS_PART = 4
-
-
 @dataclass(frozen=True)
 class Incoming:
     """A packet as it arrived: bytes, where from, and the platform's sequence and receipt when it has them."""
@@ -96,8 +91,6 @@ class Receiver:
     clock: Clock
     # Told of each refused packet as it goes to quarantine (an import shows the operator why, file by file).
     on_refused: Callable[[Incoming, PacketRejected], None] | None = None
-    # Verifies parts of at least ``PROCESS_PART`` packets on the other core (the engine's pull); None: all here.
-    verifying: VerifyingProcess | None = None
 
     def receive(self, incoming: Incoming, *, cursor: int | None = None) -> Received:
         """Verify, keep and apply one packet; ``cursor`` is checkpointed in the same transaction."""
@@ -131,22 +124,15 @@ class Receiver:
         batch can be judged while the writer keeps the one before (``start``/``finish``)."""
         verified: list[tuple[int, VerifiedPacket, Receipt | None]] = []
         refused: list[tuple[int, PacketRejected]] = []
-        elsewhere = self._judged_elsewhere(incomings)
         for index, incoming in enumerate(incomings):
-            verdict = elsewhere[index] if elsewhere else None
-            if verdict is None:
-                verdict = judge_one(self.trust.verifier, self.trust.office_code, incoming.data, incoming.receipt)
-            if isinstance(verdict, PacketRejected):
-                refused.append((index, verdict))
-            else:
-                verified.append((index, *verdict))
+            try:
+                receipt = self._receipt(incoming)
+                packet = self.trust.verifier.verify(incoming.data, at=receipt.received_at if receipt else None)
+            except PacketRejected as rejection:
+                refused.append((index, rejection))
+                continue
+            verified.append((index, packet, receipt))
         return Judged(tuple(incomings), tuple(verified), tuple(refused), cursor)
-
-    def _judged_elsewhere(self, incomings: Sequence[Incoming]) -> list[Verdict | None] | None:
-        """The verifying process's verdicts for a large enough part, or None (too small, or no process)."""
-        if self.verifying is None or self.trust.spec is None or len(incomings) < PROCESS_PART:
-            return None
-        return self.verifying.judge(self.trust.spec, [(incoming.data, incoming.receipt) for incoming in incomings])
 
     def start(self, judged: Judged) -> Future[list[Received]]:
         """Submit a judged batch to the writer: kept and applied in one transaction, without waiting for it."""
@@ -250,7 +236,12 @@ class Receiver:
     def _receipt(self, incoming: Incoming) -> Receipt | None:
         if incoming.receipt is None:
             return None
-        return check_receipt(self.trust.verifier.validator, self.trust.office_code, *incoming.receipt)
+        receipt_json, signature = incoming.receipt
+        manifest_hint = parse_receipt(receipt_json)
+        return verify_receipt(
+            receipt_json, signature, self.trust.verifier.validator, platform_agency=self.trust.office_code,
+            packet_id=manifest_hint.packet_id,
+        )  # fmt: skip
 
     def _keep_and_apply(
         self,

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography import x509
-from cryptography.hazmat.primitives.serialization import Encoding
 from sqlalchemy.orm import Session
 
 from app.domain.agencies import AgencyKind
@@ -20,7 +19,6 @@ from app.sync.packet import AgencyDirectory, ChainValidator, PacketVerifier, Qua
 from app.sync.packet.errors import PublishedDocumentInvalid
 from app.sync.packet.published import AGENCY_DIRECTORY, verify_crls, verify_document
 from app.sync.platform_client import PlatformClient
-from app.sync.verify_process import TrustSpec
 
 CRL_KEY = "published_crl"
 DIRECTORY_KEY = "published_directory"
@@ -41,7 +39,6 @@ class Trust:
     directory: AgencyDirectory
     office_code: str
     quarantine: Quarantine
-    spec: TrustSpec | None = None  # what ``verifier`` is built from, for a verifying process (None: verify here)
 
     def sender_kinds(self) -> dict[str, AgencyKind]:
         """Agency kind by code, from the directory."""
@@ -73,13 +70,7 @@ class TrustSource:
             base64.b64decode(directory_text), validator, office_code=self.office_code, expected_type=AGENCY_DIRECTORY
         )
         directory = AgencyDirectory.from_json(document.content)
-        spec = TrustSpec(
-            roots=tuple(root.public_bytes(Encoding.DER) for root in self.roots),
-            crls=tuple(crl.public_bytes(Encoding.DER) for crl in crls),
-            directory=document.content, office_code=self.office_code,
-        )  # fmt: skip
-        verifier = PacketVerifier(validator, directory)
-        return Trust(verifier, directory, self.office_code, Quarantine(self.quarantine_dir), spec)
+        return Trust(PacketVerifier(validator, directory), directory, self.office_code, Quarantine(self.quarantine_dir))
 
     def refresh(self, store: Store, client: PlatformClient) -> bool:
         """Fetch the CRL and directory if they changed, verify them and keep them; True if anything changed."""

@@ -61,8 +61,6 @@ _CENTRAL_RECORD = struct.Struct("<IHHHHHHIIIHHHHHII")
 _END_RECORD = struct.Struct("<IHHHHIIH")
 _LOCAL_SIGNATURE = b"PK\x03\x04"
 _SIZE_AND_NAME = struct.Struct("<I4xH")  # compressed size at offset 18, name length at 26
-# Where the manifest's bytes start in every archive the reader accepts: it is the first entry of the canonical order.
-MANIFEST_AT = _LOCAL_HEADER.size + len(MANIFEST_NAME)
 
 
 @dataclass(frozen=True)
