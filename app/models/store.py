@@ -10,7 +10,7 @@ import contextlib
 import os
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
 from typing import TypeVar
@@ -48,17 +48,12 @@ class Store:
 
     def write(self, fn: Callable[[Session], T]) -> T:
         """Run ``fn`` in one write transaction on the writer thread and return its (plain) result."""
-        return self.submit(fn).result()
-
-    def submit(self, fn: Callable[[Session], T]) -> Future[T]:
-        """``write`` without waiting: ``fn`` runs on the writer thread after the transactions submitted before it,
-        while the caller goes on (the sync engine verifies the next packets meanwhile)."""
         executor = self._executor
         if executor is None:
             raise StoreClosed("write on a closed store")
         if threading.get_ident() == self._writer_ident:
             raise RuntimeError("store.write called from inside store.write: pass the session down instead")
-        return executor.submit(self._run, self._writer, fn)
+        return executor.submit(self._run, self._writer, fn).result()
 
     def read(self, fn: Callable[[Session], T]) -> T:
         """Run ``fn`` in a read-only snapshot on the calling thread and return its (plain) result."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future
 from dataclasses import dataclass, replace
 
 from sqlalchemy.exc import IntegrityError
@@ -60,17 +59,6 @@ class Received(enum.StrEnum):
 
 
 @dataclass(frozen=True)
-class Judged:
-    """A batch after verification, before anything of it is stored: (index, packet, receipt) of the verified ones,
-    (index, reason) of the refused ones, and the cursor to checkpoint with it."""
-
-    incomings: tuple[Incoming, ...]
-    verified: tuple[tuple[int, VerifiedPacket, Receipt | None], ...]
-    refused: tuple[tuple[int, PacketRejected], ...]
-    cursor: int | None
-
-
-@dataclass(frozen=True)
 class Incoming:
     """A packet as it arrived: bytes, where from, and the platform's sequence and receipt when it has them."""
 
@@ -115,13 +103,16 @@ class Receiver:
             return Received.QUARANTINED
 
     def receive_batch(self, incomings: Sequence[Incoming], *, cursor: int | None = None) -> list[Received]:
-        """``receive`` for a batch in order, with one transaction (and one fsync) for all of it."""
-        judged = self.judge(incomings, cursor=cursor)
-        return self.finish(judged, self.start(judged))
+        """``receive`` for a batch in order, with one transaction (and one fsync) for all of it.
 
-    def judge(self, incomings: Sequence[Incoming], *, cursor: int | None = None) -> Judged:
-        """Verify each packet of a batch (receipt first), exactly as ``receive`` does; touches no store, so the next
-        batch can be judged while the writer keeps the one before (``start``/``finish``)."""
+        Each packet is judged alone, exactly as ``receive`` judges it: verification first (outside the transaction),
+        then keep-and-apply in one transaction with the refusals' audit records and ``cursor``. A packet whose content
+        is refused must be rolled back alone; a savepoint per packet would do that but costs about a quarter of the
+        apply (SQLite journals every page each savepoint first touches), and refusals are rare. So the batch is
+        applied without savepoints first; if a packet's content is refused, that transaction is rolled back whole and
+        the batch applied again with each packet in its own savepoint, the refused one rolled back and quarantined.
+        """
+        outcomes: list[Received | None] = [None] * len(incomings)
         verified: list[tuple[int, VerifiedPacket, Receipt | None]] = []
         refused: list[tuple[int, PacketRejected]] = []
         for index, incoming in enumerate(incomings):
@@ -132,76 +123,51 @@ class Receiver:
                 refused.append((index, rejection))
                 continue
             verified.append((index, packet, receipt))
-        return Judged(tuple(incomings), tuple(verified), tuple(refused), cursor)
+        fresh = self._not_yet_held(verified, outcomes, refused)
 
-    def start(self, judged: Judged) -> Future[list[Received]]:
-        """Submit a judged batch to the writer: kept and applied in one transaction, without waiting for it."""
-        return self.store.submit(lambda s: self._keep_batch(s, judged, isolated=False))
-
-    def finish(self, judged: Judged, started: Future[list[Received]]) -> list[Received]:
-        """The outcomes of a started batch, one per packet in order.
-
-        A packet whose content is refused must be rolled back alone. A savepoint per packet would do that but costs
-        about a quarter of the apply (SQLite journals every page each savepoint first touches), and refusals are
-        rare. So a batch is applied without savepoints first; if a packet's content is refused, that transaction is
-        rolled back whole and the batch applied again with each packet in its own savepoint.
-        """
-        try:
-            return started.result()
-        except _ApplyEachAlone:
-            return self.store.write(lambda s: self._keep_batch(s, judged, isolated=True))
-
-    def _keep_batch(self, session: Session, judged: Judged, *, isolated: bool) -> list[Received]:
-        """Keep and apply the verified packets of a batch, quarantine the refused ones, checkpoint its cursor."""
-        incomings = judged.incomings
-        outcomes: list[Received | None] = [None] * len(incomings)
-        refusals = list(judged.refused)
-        blobs = BlobBatch(self.applier.blobs)
-        try:
-            self._keep_verified(session, judged, replace(self.applier, blobs=blobs), outcomes, refusals, isolated)
-            blobs.sync()  # the pack these rows name is durable before the commit
-        except BaseException:
-            blobs.abandon()  # the transaction rolls back: nothing names the pack
-            raise
-        return [outcome or Received.DUPLICATE for outcome in outcomes]
-
-    def _keep_verified(
-        self,
-        session: Session,
-        judged: Judged,
-        applier: Applier,
-        outcomes: list[Received | None],
-        refusals: list[tuple[int, PacketRejected]],
-        isolated: bool,
-    ) -> None:
-        incomings = judged.incomings
-        for index, packet, receipt in self._not_yet_held(session, judged.verified, outcomes, refusals):
-            savepoint = session.begin_nested() if isolated else None
+        def write(session: Session, *, isolated: bool) -> None:
+            blobs = BlobBatch(self.applier.blobs)
             try:
-                outcomes[index] = self._keep_and_apply(session, packet, incomings[index], receipt, None, applier)
-            except (PayloadInvalid, IntegrityError) as exc:
-                if savepoint is None:
-                    raise _ApplyEachAlone from exc  # rolls this transaction back: ``finish`` applies it again
-                savepoint.rollback()
-                refusals.append((index, _content_refusal(exc, packet)))
-            else:
-                if savepoint is not None:
-                    savepoint.commit()
-        for index, refusal in sorted(refusals, key=lambda pair: pair[0]):
-            self._record_quarantine(session, incomings[index], refusal)
-            outcomes[index] = Received.QUARANTINED
-        if judged.cursor is not None:
-            set_cursor(session, judged.cursor)
+                apply_all(session, replace(self.applier, blobs=blobs), isolated=isolated)
+                blobs.sync()  # the pack these rows name is durable before the commit
+            except BaseException:
+                blobs.abandon()  # the transaction rolls back: nothing names the pack
+                raise
+
+        def apply_all(session: Session, applier: Applier, *, isolated: bool) -> None:
+            refusals = list(refused)
+            for index, packet, receipt in fresh:
+                savepoint = session.begin_nested() if isolated else None
+                try:
+                    outcomes[index] = self._keep_and_apply(session, packet, incomings[index], receipt, None, applier)
+                except (PayloadInvalid, IntegrityError) as exc:
+                    if savepoint is None:
+                        raise _ApplyEachAlone from exc  # rolls this transaction back: the batch is applied again
+                    savepoint.rollback()
+                    refusals.append((index, _content_refusal(exc, packet)))
+                else:
+                    if savepoint is not None:
+                        savepoint.commit()
+            for index, refusal in sorted(refusals, key=lambda pair: pair[0]):
+                self._record_quarantine(session, incomings[index], refusal)
+                outcomes[index] = Received.QUARANTINED
+            if cursor is not None:
+                set_cursor(session, cursor)
+
+        try:
+            self.store.write(lambda s: write(s, isolated=False))
+        except _ApplyEachAlone:
+            self.store.write(lambda s: write(s, isolated=True))
+        return [outcome or Received.DUPLICATE for outcome in outcomes]
 
     def _not_yet_held(
         self,
-        session: Session,
-        verified: Sequence[tuple[int, VerifiedPacket, Receipt | None]],
+        verified: list[tuple[int, VerifiedPacket, Receipt | None]],
         outcomes: list[Received | None],
         refused: list[tuple[int, PacketRejected]],
     ) -> list[tuple[int, VerifiedPacket, Receipt | None]]:
         """The replay check of ``PacketVerifier.verify`` for a whole batch: one lookup, and repeats within it."""
-        held = known_manifests(session, (str(p.packet_id) for _, p, _ in verified))
+        held = self.store.read(lambda s: known_manifests(s, (str(p.packet_id) for _, p, _ in verified)))
         fresh = []
         for index, packet, receipt in verified:
             previous = held.get(str(packet.packet_id))
