@@ -157,3 +157,17 @@ def test_a_damaged_packet_or_a_wrong_offset_is_an_error_never_wrong_bytes(
     pack.write_bytes(bytes(damaged))
     with pytest.raises(BlobDamaged):
         b"".join(attachment_chunks(police.store, attachment_id))
+
+
+def test_a_packet_received_alone_is_a_blob_of_its_own_and_its_attachment_reads_from_it(
+    agency: Side, police: Side, pki: PlatformPki
+) -> None:
+    packets = _packets_of(agency, transferred_case(agency, pki, "银兴市监立〔2026〕309号"))
+    police.engine.trust_source.refresh(police.store, police.engine.connect())
+    receiver = police.receiver()
+    assert [receiver.receive(Incoming(data, "removable")) for data in packets] == [Received.APPLIED] * len(packets)
+    rows = police.store.read(lambda s: [tuple(r) for r in s.execute(ROWS)])
+    assert all(pack_id is None for _p, _n, _b, pack_id, *_ in rows)  # outside a batch: no pack
+    ((attachment_id, in_packet, _offset),) = police.store.read(lambda s: s.execute(ATTACHMENT_ROW).all())
+    assert police.store.blobs.path_of(uuid.UUID(in_packet)).exists()
+    assert b"".join(attachment_chunks(police.store, attachment_id)) == SENT
