@@ -345,7 +345,7 @@ def _inbox_item(raw: dict[str, Any]) -> InboxItem:
     )
 
 
-def _batch_records(body: bytes) -> tuple[tuple[InboxItem, bytes], ...]:
+def _batch_records(body: bytes | bytearray) -> tuple[tuple[InboxItem, bytes], ...]:
     """Split a batch body: per packet a 4-byte big-endian header length, the JSON header, ``size`` packet bytes."""
     view, offset, items = memoryview(body), 0, []
     while offset < len(body):

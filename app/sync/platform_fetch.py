@@ -27,7 +27,7 @@ class Fetched:
     """A 200 answer: its headers (names in lower case) and its whole body."""
 
     headers: Mapping[str, str]
-    body: bytes
+    body: bytes | bytearray
 
 
 class BodyFetcher:
@@ -106,4 +106,4 @@ def _read_answer(sock: ssl.SSLSocket) -> tuple[Fetched | None, bool]:
             raise ValueError("connection closed in the body")
         position += received
     keep = headers.get("connection", "").lower() != "close"
-    return Fetched(headers, bytes(body)), keep
+    return Fetched(headers, body), keep  # not copied: a page may hold a packet of 256 MiB
