@@ -21,6 +21,13 @@ class FileWriteFailed(AppError):
     next_step = "请检查磁盘和文件夹权限后重试。"
 
 
+def write_failure(exc: OSError, what: str) -> DiskFull | FileWriteFailed:
+    """The typed error of a failed write of ``what``: a full disk, or any other failure with the system's reason."""
+    if exc.errno == errno.ENOSPC:
+        return DiskFull(f"no space left writing {what}")
+    return FileWriteFailed(f"cannot write {what}: {exc.strerror}")
+
+
 def fsync_directory(directory: Path) -> None:
     """Make a rename inside ``directory`` durable (a no-op where directories cannot be opened)."""
     with contextlib.suppress(OSError):
@@ -51,9 +58,7 @@ def atomic_write_bytes(path: Path, data: bytes, *, mode: int = 0o600) -> None:
     except OSError as exc:
         with contextlib.suppress(OSError):
             tmp.unlink()
-        if exc.errno == errno.ENOSPC:
-            raise DiskFull(f"no space left writing {path.name}") from exc
-        raise FileWriteFailed(f"cannot write {path.name}: {exc.strerror}") from exc
+        raise write_failure(exc, path.name) from exc
     fsync_directory(path.parent)
 
 

@@ -11,7 +11,6 @@ data is the header, which binds the chunk size and the blob id. Decryption yield
 from __future__ import annotations
 
 import contextlib
-import errno
 import hashlib
 import os
 import struct
@@ -27,7 +26,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from app.domain.errors import AppError
-from app.files import DiskFull, FileWriteFailed, fsync_directory
+from app.files import fsync_directory, write_failure
 
 MAGIC = b"LJBLOB"
 VERSION = 1
@@ -199,13 +198,9 @@ def write_blob(
     source: BinaryIO | bytes,
     *,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
-    durable: bool = True,
 ) -> PlaintextDigest:
-    """Encrypt ``source`` (a stream, or bytes already in memory) to ``path`` atomically.
-
-    A temporary file beside ``path``, fsync, ``os.replace``, fsync of the folder. ``durable`` False leaves both
-    fsyncs to the caller (``BlobBatch`` syncs a whole batch at once before its commit).
-    """
+    """Encrypt ``source`` (a stream, or bytes already in memory) to ``path`` atomically and durably: a temporary
+    file beside ``path``, fsync, ``os.replace``, fsync of the folder."""
     tmp = temporary_beside(path)
     try:
         with os.fdopen(create_private(tmp), "wb") as sink:
@@ -215,21 +210,17 @@ def write_blob(
             else:
                 result = encrypt_stream(master_key, blob_id, source, sink, chunk_size=chunk_size)
             sink.flush()
-            if durable:
-                os.fsync(sink.fileno())
+            os.fsync(sink.fileno())
         os.replace(tmp, path)
     except OSError as exc:
         with contextlib.suppress(OSError):
             tmp.unlink()
-        if exc.errno == errno.ENOSPC:
-            raise DiskFull(f"no space left writing blob {blob_id}") from None
-        raise FileWriteFailed(f"cannot write blob {blob_id}: {exc.strerror}") from None
+        raise write_failure(exc, f"blob {blob_id}") from None
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
-    if durable:
-        fsync_directory(path.parent)
+    fsync_directory(path.parent)
     return result
 
 

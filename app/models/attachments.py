@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import errno
 import hashlib
 import os
 import tempfile
@@ -23,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.crypto.blobcipher import BlobDamaged
-from app.files import DiskFull, FileWriteFailed, fsync_directory
+from app.files import fsync_directory, write_failure
 from app.models.blobstore import BlobPlace
 from app.models.store import Store
 from app.models.sync_tables import HELD_PACKET, InboxRow
@@ -178,9 +177,7 @@ def export_attachment(store: Store, attachment_id: str, destination: Path) -> At
     except OSError as exc:
         with contextlib.suppress(OSError):
             tmp.unlink()
-        if exc.errno == errno.ENOSPC:
-            raise DiskFull(f"no space left exporting attachment {attachment_id}") from None
-        raise FileWriteFailed(f"cannot export attachment {attachment_id}: {exc.strerror}") from None
+        raise write_failure(exc, f"the export of attachment {attachment_id}") from None
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()

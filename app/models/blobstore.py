@@ -4,7 +4,6 @@ one pack file per transaction that received them (``BlobBatch``)."""
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import uuid
 from collections.abc import Callable, Iterator
@@ -22,7 +21,7 @@ from app.crypto.blobcipher import (
     temporary_beside,
     write_blob,
 )
-from app.files import DiskFull, FileWriteFailed, fsync_directory
+from app.files import fsync_directory, write_failure
 
 BLOBS = "blobs"  # the key of ``Session.info`` under which a store's sessions carry its blob folder
 PACK_SUFFIX = ".pack"
@@ -167,13 +166,11 @@ class BlobBatch(BlobStore):
 
 
 def _typed(action: Callable[[], _T], pack_id: uuid.UUID, cleanup: Path | None = None) -> _T:
-    """``action``'s result; its ``OSError`` typed as ``write_blob`` types them (the caller's transaction rolls back)."""
+    """``action``'s result; its ``OSError`` typed as every write's (the caller's transaction rolls back)."""
     try:
         return action()
     except OSError as exc:
         if cleanup is not None:
             with contextlib.suppress(OSError):
                 cleanup.unlink()
-        if exc.errno == errno.ENOSPC:
-            raise DiskFull(f"no space left writing pack {pack_id}") from None
-        raise FileWriteFailed(f"cannot write pack {pack_id}: {exc.strerror}") from None
+        raise write_failure(exc, f"pack {pack_id}") from None
