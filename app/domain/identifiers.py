@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from app.domain.errors import DomainError
 
@@ -40,6 +41,17 @@ def uscc_check_character(first17: str) -> str:
 
 def validate_credit_code(code: str) -> str:
     """Return ``code`` normalised (upper case, trimmed) or raise ``InvalidCreditCode`` with the specific fault."""
+    return _valid_credit_code(code) if isinstance(code, str) else _check_credit_code(code)
+
+
+# Every record names its agency, and a received packet carries several records of the same few agencies: a valid
+# code is remembered (a refusal is not, so it is raised each time with its fault).
+@functools.lru_cache(maxsize=4096)
+def _valid_credit_code(code: str) -> str:
+    return _check_credit_code(code)
+
+
+def _check_credit_code(code: str) -> str:
     normalised = code.strip().upper()
     if len(normalised) != 18:
         raise InvalidCreditCode(

@@ -17,6 +17,7 @@ from app.sync.packet import PacketRejected, VerifiedPacket
 
 PAYLOAD_FORMAT = 1
 MAX_HISTORY = 500
+_PAYLOAD_KEYS = frozenset({"format", "event", "history"})
 
 
 class PayloadInvalid(PacketRejected):
@@ -52,22 +53,14 @@ def case_payload(event: Event, earlier: Iterable[Event]) -> dict[str, Any]:
     return {"format": PAYLOAD_FORMAT, "event": event.to_dict(), "history": history}
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value
-
-
 def read_case_payload(packet: VerifiedPacket) -> CasePayload:
     """The records of a verified packet, refused (``PayloadInvalid``) unless they are the signer's agency's own."""
     manifest = packet.manifest
-    raw = _plain(manifest.payload)
-    if raw.get("format") != PAYLOAD_FORMAT or set(raw) != {"format", "event", "history"}:
+    raw = manifest.payload  # read-only JSON (arrays as tuples), which the event decoder takes as it is
+    if not isinstance(raw, Mapping) or raw.get("format") != PAYLOAD_FORMAT or set(raw) != _PAYLOAD_KEYS:
         raise PayloadInvalid("payload is not a case packet of format 1")
     history_raw = raw["history"]
-    if not isinstance(history_raw, list) or len(history_raw) > MAX_HISTORY:
+    if not isinstance(history_raw, list | tuple) or len(history_raw) > MAX_HISTORY:
         raise PayloadInvalid("payload history is not a bounded list")
     try:
         event = event_from_dict(raw["event"])

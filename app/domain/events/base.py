@@ -13,7 +13,7 @@ import enum
 import re
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, is_dataclass
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -131,7 +131,7 @@ class Event:
 
     def payload(self) -> JSON:
         """The kind-specific fields, JSON-able."""
-        return {f.name: encode_value(getattr(self, f.name)) for f in fields(self) if f.name not in ENVELOPE_FIELDS}
+        return {name: encode_value(getattr(self, name)) for name in _payload_names(type(self))}
 
     def to_dict(self) -> JSON:
         """The JSON-able form; ``event_from_dict(e.to_dict()) == e`` and the dict round-trips exactly."""
@@ -156,21 +156,46 @@ ENVELOPE_FIELDS = frozenset(
 
 def encode_value(value: object) -> Any:
     """Encode one field value to JSON: decimals and times as strings, enums by value, tuples as lists."""
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, bool | int | str) or value is None:
-        return value
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, dt.datetime):
-        return value.astimezone(CST).isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, tuple):
-        return [encode_value(v) for v in value]
-    if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: encode_value(getattr(value, f.name)) for f in fields(value)}
-    raise TypeError(f"cannot encode {type(value).__name__}")
+    encoder = _ENCODERS.get(type(value))
+    if encoder is None:
+        encoder = _ENCODERS[type(value)] = _encoder_for(type(value))
+    return encoder(value)
+
+
+# One encoder per value type and one decoder per type hint, built on first use: a record or a case state is encoded
+# and decoded field by field for every packet received (the generic walk asked ``isinstance`` and ``get_origin``
+# afresh for every value, ≈ 80 calls per transfer packet).
+Encoder = Callable[[Any], Any]
+Decoder = Callable[[object, str], Any]
+_ENCODERS: dict[type, Encoder] = {}
+_DECODERS: dict[tuple[Any, int], tuple[Decoder, object]] = {}
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _encoder_for(cls: type) -> Encoder:
+    if issubclass(cls, enum.Enum):
+        return lambda value: value.value
+    if issubclass(cls, bool | int | str) or cls is type(None):
+        return _same
+    if issubclass(cls, Decimal):
+        return str
+    if issubclass(cls, dt.datetime):
+        return lambda value: value.astimezone(CST).isoformat()
+    if issubclass(cls, dt.date):
+        return lambda value: value.isoformat()
+    if issubclass(cls, tuple):
+        return lambda value: [encode_value(v) for v in value]
+    if is_dataclass(cls):
+        names = tuple(f.name for f in fields(cls))
+        return lambda value: {name: encode_value(getattr(value, name)) for name in names}
+
+    def refuse(value: Any) -> Any:
+        raise TypeError(f"cannot encode {type(value).__name__}")
+
+    return refuse
 
 
 def _fail(path: str, expected: str) -> EventFormatError:
@@ -182,68 +207,142 @@ def _fail(path: str, expected: str) -> EventFormatError:
 def decode_value(hint: Any, raw: object, path: str, nested: Mapping[type, Mapping[str, Any]] | None = None) -> Any:
     """Decode and check one JSON value against a field's type hint; hostile input is refused with the field named.
 
-    ``nested`` gives the field hints of the dataclasses that may appear inside (snapshots of case states)."""
+    ``nested`` gives the field hints of the dataclasses that may appear inside (snapshots of case states). A JSON
+    array may come as a list or, from a verified packet's read-only manifest, as a tuple."""
+    return _decoder(hint, nested)(raw, path)
+
+
+def _decoder(hint: Any, nested: Mapping[type, Mapping[str, Any]] | None) -> Decoder:
+    key = (hint, id(nested))
+    found = _DECODERS.get(key)
+    if found is None or found[1] is not nested:  # the entry holds ``nested``, so its id is not reused meanwhile
+        found = _DECODERS[key] = (_build_decoder(hint, nested), nested)
+    return found[0]
+
+
+def _build_decoder(hint: Any, nested: Mapping[type, Mapping[str, Any]] | None) -> Decoder:
     if nested is not None and hint in nested:
-        field_hints = nested[hint]
-        if not isinstance(raw, Mapping) or set(raw) != set(field_hints):
-            raise _fail(path, f"{hint.__name__} 对象")
-        return hint(**{k: decode_value(h, raw[k], f"{path}.{k}", nested) for k, h in field_hints.items()})
+        return _dataclass_decoder(hint, nested)
     origin = typing.get_origin(hint)
     if origin is types.UnionType or origin is typing.Union:
         options = typing.get_args(hint)
-        if raw is None and type(None) in options:
-            return None
+        optional = type(None) in options
         (inner,) = [o for o in options if o is not type(None)]
-        return decode_value(inner, raw, path, nested)
+
+        def union(raw: object, path: str) -> Any:
+            return None if raw is None and optional else _decoder(inner, nested)(raw, path)
+
+        return union
     if origin is tuple:
-        args = typing.get_args(hint)
-        if not isinstance(raw, list):
+        return _tuple_decoder(typing.get_args(hint), nested)
+    if isinstance(hint, type) and issubclass(hint, enum.Enum):
+        expected = "、".join(str(m.value) for m in hint)
+
+        def member(raw: object, path: str) -> Any:
+            try:
+                return hint(raw)
+            except ValueError:
+                raise _fail(path, expected) from None
+
+        return member
+    if hint in _PLAIN:
+        return _PLAIN[hint]
+    raise TypeError(f"unsupported field type {hint!r}")
+
+
+def _dataclass_decoder(hint: Any, nested: Mapping[type, Mapping[str, Any]]) -> Decoder:
+    field_hints = nested[hint]
+    names = frozenset(field_hints)
+
+    def dataclass_(raw: object, path: str) -> Any:
+        if not isinstance(raw, Mapping) or set(raw) != names:
+            raise _fail(path, f"{hint.__name__} 对象")
+        return hint(**{k: _decoder(h, nested)(raw[k], f"{path}.{k}") for k, h in field_hints.items()})
+
+    return dataclass_
+
+
+def _tuple_decoder(args: tuple[Any, ...], nested: Mapping[type, Mapping[str, Any]] | None) -> Decoder:
+    if len(args) == 2 and args[1] is Ellipsis:
+        item = args[0]
+
+        def many(raw: object, path: str) -> Any:
+            if not isinstance(raw, list | tuple):
+                raise _fail(path, "列表")
+            decode = _decoder(item, nested)
+            return tuple(decode(value, f"{path}[{i}]") for i, value in enumerate(raw))
+
+        return many
+
+    def fixed(raw: object, path: str) -> Any:
+        if not isinstance(raw, list | tuple):
             raise _fail(path, "列表")
-        if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(decode_value(args[0], item, f"{path}[{i}]", nested) for i, item in enumerate(raw))
         if len(raw) != len(args):
             raise _fail(path, f"{len(args)}项列表")
         pairs = enumerate(zip(args, raw, strict=True))
-        return tuple(decode_value(a, item, f"{path}[{i}]", nested) for i, (a, item) in pairs)
-    if isinstance(hint, type) and issubclass(hint, enum.Enum):
-        try:
-            return hint(raw)
-        except ValueError:
-            raise _fail(path, "、".join(str(m.value) for m in hint)) from None
-    if hint is bool:
-        if not isinstance(raw, bool):
-            raise _fail(path, "true 或 false")
-        return raw
-    if hint is int:
-        if not isinstance(raw, int) or isinstance(raw, bool):
-            raise _fail(path, "整数")
-        return raw
-    if hint is str:
-        if not isinstance(raw, str) or len(raw) > _MAX_TEXT:
-            raise _fail(path, "文字")
-        return raw
-    if hint is Decimal:
-        if not isinstance(raw, str) or not _DECIMAL.fullmatch(raw):
-            raise _fail(path, "十进制数字文本")
-        return Decimal(raw)
-    if hint is dt.datetime:
-        if not isinstance(raw, str):
-            raise _fail(path, "带时区的时间")
-        try:
-            value = dt.datetime.fromisoformat(raw)
-        except ValueError:
-            raise _fail(path, "带时区的时间") from None
-        if value.tzinfo is None:
-            raise _fail(path, "带时区的时间")
-        return value
-    if hint is dt.date:
-        if not isinstance(raw, str):
-            raise _fail(path, "日期")
-        try:
-            return dt.date.fromisoformat(raw)
-        except ValueError:
-            raise _fail(path, "日期") from None
-    raise TypeError(f"unsupported field type {hint!r}")
+        return tuple(_decoder(a, nested)(value, f"{path}[{i}]") for i, (a, value) in pairs)
+
+    return fixed
+
+
+def _bool(raw: object, path: str) -> bool:
+    if not isinstance(raw, bool):
+        raise _fail(path, "true 或 false")
+    return raw
+
+
+def _int(raw: object, path: str) -> int:
+    if not isinstance(raw, int) or isinstance(raw, bool):
+        raise _fail(path, "整数")
+    return raw
+
+
+def _str(raw: object, path: str) -> str:
+    if not isinstance(raw, str) or len(raw) > _MAX_TEXT:
+        raise _fail(path, "文字")
+    return raw
+
+
+def _decimal(raw: object, path: str) -> Decimal:
+    if not isinstance(raw, str) or not _DECIMAL.fullmatch(raw):
+        raise _fail(path, "十进制数字文本")
+    return Decimal(raw)
+
+
+def _datetime(raw: object, path: str) -> dt.datetime:
+    if not isinstance(raw, str):
+        raise _fail(path, "带时区的时间")
+    try:
+        value = dt.datetime.fromisoformat(raw)
+    except ValueError:
+        raise _fail(path, "带时区的时间") from None
+    if value.tzinfo is None:
+        raise _fail(path, "带时区的时间")
+    return value
+
+
+def _date(raw: object, path: str) -> dt.date:
+    if not isinstance(raw, str):
+        raise _fail(path, "日期")
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise _fail(path, "日期") from None
+
+
+_PLAIN: Mapping[Any, Decoder] = types.MappingProxyType(
+    {bool: _bool, int: _int, str: _str, Decimal: _decimal, dt.datetime: _datetime, dt.date: _date}
+)
+
+
+_PAYLOAD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _payload_names(cls: type[Event]) -> tuple[str, ...]:
+    names = _PAYLOAD_NAMES.get(cls)
+    if names is None:
+        names = _PAYLOAD_NAMES[cls] = tuple(f.name for f in fields(cls) if f.name not in ENVELOPE_FIELDS)
+    return names
 
 
 def payload_hints(cls: type[Event]) -> Mapping[str, Any]:

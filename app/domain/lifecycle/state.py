@@ -180,8 +180,10 @@ class CaseState:
         if unknown:
             raise TypeError(f"unknown CaseState fields {sorted(unknown)}")
         new = object.__new__(CaseState)
-        for name in _STATE_FIELD_ORDER:
-            object.__setattr__(new, name, changes[name] if name in changes else getattr(self, name))
+        for slot in _STATE_SLOTS:  # the slots' own descriptors: no frozen-dataclass __setattr__ per field
+            slot.__set__(new, slot.__get__(self))
+        for name, value in changes.items():
+            _STATE_SLOT_OF[name].__set__(new, value)
         return new
 
     def open_obligations(self) -> tuple[Obligation, ...]:
@@ -194,7 +196,7 @@ class CaseState:
 
     def to_dict(self) -> JSON:
         """The snapshot form, JSON-able, tagged with ``SNAPSHOT_VERSION``."""
-        body = {f.name: encode_value(getattr(self, f.name)) for f in fields(self)}
+        body = {name: encode_value(getattr(self, name)) for name in _STATE_FIELD_ORDER}
         return {"version": SNAPSHOT_VERSION, "state": body}
 
     @classmethod
@@ -218,3 +220,5 @@ _SNAPSHOT_HINTS: Mapping[type, Mapping[str, Any]] = MappingProxyType(
 
 _STATE_FIELD_ORDER = tuple(f.name for f in fields(CaseState))
 _STATE_FIELDS = frozenset(_STATE_FIELD_ORDER)
+_STATE_SLOT_OF: Mapping[str, Any] = MappingProxyType({name: vars(CaseState)[name] for name in _STATE_FIELD_ORDER})
+_STATE_SLOTS = tuple(_STATE_SLOT_OF.values())
