@@ -45,7 +45,11 @@ def utc_text(value: dt.datetime) -> str:
     """The stored form of an aware time: UTC, microseconds, fixed width."""
     if value.tzinfo is None:
         raise ValueError("naive datetime: the store keeps only aware times")
-    return value.astimezone(dt.UTC).strftime(UTC_TEXT_FORMAT)
+    utc = value if value.tzinfo is dt.UTC else value.astimezone(dt.UTC)
+    if utc.year < 1000:  # strftime does not pad the year; the stored form has always been strftime's
+        return utc.strftime(UTC_TEXT_FORMAT)
+    # isoformat is the same text for years 1000–9999 at half strftime's cost (a received packet stores ≈ 20 times)
+    return f"{utc.replace(tzinfo=None).isoformat(timespec='microseconds')}Z"
 
 
 class UtcDateTime(TypeDecorator[dt.datetime]):
