@@ -44,7 +44,7 @@ class Prepared:
 
     def run(self, session: Session, params: Mapping[str, Any] | None = None) -> Any:
         """Execute once; returns the DBAPI cursor (``fetchone``/``fetchall`` for RETURNING or a select)."""
-        connection = session.connection()
+        connection = _connection(session)
         params = params or {}
         sql, binders = self._for(connection.dialect, params)
         values = _values(binders, params)
@@ -59,7 +59,7 @@ class Prepared:
         """Execute for each of ``rows`` (all with the same keys) in one ``executemany``; no RETURNING."""
         if not rows:
             return
-        connection = session.connection()
+        connection = _connection(session)
         sql, binders = self._for(connection.dialect, rows[0])
         values = [_values(binders, row) for row in rows]
         cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
@@ -81,6 +81,23 @@ class Prepared:
             with self._lock:
                 found = self._compiled[cache_key] = (*_compile(self.statement, dialect, keys), dialect)
         return found[0], found[1]
+
+
+_CONNECTION = "prepared.connection"
+
+
+def _connection(session: Session) -> Connection:
+    """The connection of the session's transaction, remembered for that transaction: ``Session.connection`` walks
+    the transaction's state machine each time (≈ 20 statements per packet received asked for it)."""
+    root = session.get_transaction()
+    held = session.info.get(_CONNECTION)
+    if held is not None and root is not None and held[0] is root:
+        current = session.get_nested_transaction() or root
+        if current.is_active:  # else ``Session.connection`` raises as it always did (a failed flush, a rollback)
+            return held[1]  # type: ignore[no-any-return]
+    connection = session.connection()
+    session.info[_CONNECTION] = (session.get_transaction(), connection)
+    return connection
 
 
 def _wrapped(sql: str, values: Any, exc: Exception, connection: Connection) -> StatementError:

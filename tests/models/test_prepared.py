@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import bindparam, insert, select, text, update
+from sqlalchemy import bindparam, create_engine, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import StaticPool
 
 from app.models.prepared import Prepared
 from app.models.store import Store
@@ -94,3 +95,36 @@ def test_a_missing_parameter_is_refused_before_anything_runs(store: Store) -> No
     prepared = Prepared(update(INBOX).where(INBOX.c.packet_id == bindparam("key")).values(seq=bindparam("seq")))
     with pytest.raises(TypeError, match="'key' is not given"):
         store.write(lambda s: prepared.run(s, {"seq": 3}))
+
+
+def test_each_transaction_of_a_session_runs_on_its_own_connection() -> None:
+    engine = create_engine("sqlite://", poolclass=StaticPool)
+    INBOX.create(engine)
+    prepared = Prepared(insert(INBOX))
+    seq = Prepared(select(INBOX.c.seq).where(INBOX.c.packet_id == bindparam("key")))
+    with Session(engine) as session:
+        prepared.run(session, row("first"))
+        session.rollback()  # the next statement begins a new transaction: the first row is gone
+        prepared.run(session, row("second"))
+        assert seq.scalar(session, {"key": "first"}) is None
+        session.commit()
+        prepared.run(session, row("third", seq=9))
+        assert (seq.scalar(session, {"key": "second"}), seq.scalar(session, {"key": "third"})) == (7, 9)
+        session.rollback()
+        assert sorted(session.scalars(select(InboxRow.packet_id))) == ["second"]
+    engine.dispose()
+
+
+def test_a_transaction_that_failed_refuses_further_statements_as_the_session_does(store: Store) -> None:
+    def after_a_failed_flush(session: Session) -> None:
+        prepared = Prepared(insert(INBOX))
+        prepared.run(session, row("held"))
+        session.add(InboxRow(**row("held")))
+        with pytest.raises(IntegrityError):
+            session.flush()
+        with pytest.raises(Exception, match="rolled back"):
+            prepared.run(session, row("after"))
+        session.rollback()
+
+    store.write(after_a_failed_flush)
+    assert store.read(lambda s: list(s.scalars(select(InboxRow.packet_id)))) == []
