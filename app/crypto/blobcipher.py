@@ -158,8 +158,18 @@ def encrypt_bytes(
 ) -> tuple[bytes, PlaintextDigest]:
     """The blob of ``data`` held in memory, byte for byte the layout ``encrypt_stream`` writes.
 
-    For content already in memory (a received packet): no stream reads, one SHA-256 and one AES-GCM call per record.
+    For content already in memory: no stream reads, one SHA-256 and one AES-GCM call per record.
     """
+    parts = encrypted_parts(master_key, blob_id, data, chunk_size=chunk_size)
+    return b"".join(parts), PlaintextDigest(size=len(data), sha256=hashlib.sha256(data).hexdigest())
+
+
+def encrypted_parts(
+    master_key: bytes, blob_id: uuid.UUID, data: bytes, *, chunk_size: int = DEFAULT_CHUNK_SIZE
+) -> list[bytes]:
+    """The blob of ``data`` as its header and records, to be written in order; no digest of the plaintext.
+
+    For a received packet, whose hashes verification has already taken: neither a SHA-256 nor a joined copy of it."""
     if not MIN_CHUNK_SIZE <= chunk_size <= MAX_CHUNK_SIZE:
         raise ValueError("chunk size out of range")
     salt = os.urandom(SALT_SIZE)
@@ -171,7 +181,7 @@ def encrypt_bytes(
     for index in range(last + 1):
         chunk = view[index * chunk_size : (index + 1) * chunk_size]
         parts.append(aead.encrypt(_nonce(index, index == last), chunk, header))
-    return b"".join(parts), PlaintextDigest(size=len(data), sha256=hashlib.sha256(data).hexdigest())
+    return parts
 
 
 def temporary_beside(path: Path) -> Path:

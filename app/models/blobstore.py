@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from app.crypto.blobcipher import (
     PlaintextDigest,
     create_private,
-    encrypt_bytes,
+    encrypted_parts,
     read_blob,
     temporary_beside,
     write_blob,
@@ -126,16 +126,17 @@ class BlobBatch(BlobStore):
         self._size = 0
 
     def keep(self, blob_id: uuid.UUID, data: bytes) -> BlobPlace:
-        encrypted, _digest = encrypt_bytes(self._master_key, blob_id, data)
+        parts = encrypted_parts(self._master_key, blob_id, data)
+        length = sum(len(part) for part in parts)
         if self._pack is None:
             pack_id = uuid.uuid4()
             tmp = temporary_beside(self.path_of(pack_id, PACK_SUFFIX))
             self._pack = pack_id, tmp, _typed(lambda: os.fdopen(create_private(tmp), "wb"), pack_id)
         pack_id, _tmp, sink = self._pack
         offset = self._size
-        _typed(lambda: sink.write(encrypted), pack_id)
-        self._size += len(encrypted)
-        return BlobPlace(blob_id, pack_id, offset, len(encrypted))
+        _typed(lambda: sink.writelines(parts), pack_id)
+        self._size += length
+        return BlobPlace(blob_id, pack_id, offset, length)
 
     def sync(self) -> None:
         """Make the pack durable under its name: flush, fsync, rename, fsync of the folder."""

@@ -33,7 +33,6 @@ from app.sync.inbox import (
 from app.sync.outbox import store_receipt
 from app.sync.packet import PacketRejected, Receipt, VerifiedPacket, verify_receipt
 from app.sync.packet.errors import PacketIdReused, PacketReplayed
-from app.sync.packet.receipt import parse_receipt
 
 Clock = Callable[[], dt.datetime]
 
@@ -203,11 +202,10 @@ class Receiver:
         if incoming.receipt is None:
             return None
         receipt_json, signature = incoming.receipt
-        manifest_hint = parse_receipt(receipt_json)
+        # Which packet it is about is checked against the verified packet when kept (``_keep_and_apply``).
         return verify_receipt(
-            receipt_json, signature, self.trust.verifier.validator, platform_agency=self.trust.office_code,
-            packet_id=manifest_hint.packet_id,
-        )  # fmt: skip
+            receipt_json, signature, self.trust.verifier.validator, platform_agency=self.trust.office_code
+        )
 
     def _keep_and_apply(
         self,

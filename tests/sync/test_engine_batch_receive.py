@@ -21,7 +21,7 @@ from app.sync.engine_receive import Incoming, Received
 from app.sync.inbox import cursor, inbox_entries
 from app.sync.outbox import outbox_entries, packet_bytes
 from app.sync.packet import build_packet
-from app.sync.platform_client import InboxBatch, PlatformClient, PlatformNotFound, PlatformUnreachable
+from app.sync.platform_client import InboxBatch, InboxItem, PlatformClient, PlatformNotFound, PlatformUnreachable
 from app.sync.state import SyncPhase, SyncStatus
 from tests.server.platform_support import PlatformPki, RunningPlatform
 from tests.sync.test_engine import transferred_case
@@ -177,3 +177,22 @@ def test_a_failed_page_leaves_the_cursor_after_the_last_applied_page(
     with _client(police, pki, platform, PlatformClient) as client:
         replace(puller, client=client).pull()
     assert len(everything) >= 2 and len(police.store.read(inbox_entries)) == len(everything)
+
+
+def test_a_packet_with_the_receipt_of_another_is_refused(agency: Side, police: Side, pki: PlatformPki) -> None:
+    transferred_case(agency, pki, "银兴市监立〔2026〕231号")
+    transferred_case(agency, pki, "银兴市监立〔2026〕232号")
+    agency.engine.run_once()  # pushed: the police's inbox holds both transfers with their receipts
+    with police.engine.connect() as client:
+        police.engine.trust_source.refresh(police.store, client)
+        (first, first_data), (second, _), *_ = client.inbox_packets(after=0, limit=64).items
+    receiver = police.receiver()
+
+    def incoming(data: bytes, receipt_of: InboxItem) -> Incoming:
+        return Incoming(data, "platform", first.seq, (receipt_of.receipt_json, receipt_of.receipt_signature))
+
+    # Both receipts are genuine and signed by the platform, but the second says nothing of the first packet.
+    assert receiver.receive_batch([incoming(first_data, second)]) == [Received.QUARANTINED]
+    assert police.store.read(inbox_entries) == ()
+    assert receiver.receive_batch([incoming(first_data, first)]) != [Received.QUARANTINED]
+    assert [e.packet_id for e in police.store.read(inbox_entries)] == [str(first.packet_id)]
