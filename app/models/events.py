@@ -48,6 +48,8 @@ def _values(event: Event, stream: str) -> dict[str, Any]:
 _CASE_EVENTS, _AFFAIR_EVENTS = table_of(CaseEventRow), table_of(AffairEventRow)
 _INSERT_CASE_EVENT = Prepared(insert(_CASE_EVENTS).returning(_CASE_EVENTS.c.seq))
 _INSERT_AFFAIR_EVENT = Prepared(insert(_AFFAIR_EVENTS).returning(_AFFAIR_EVENTS.c.seq))
+_INSERT_CASE_EVENTS = Prepared(insert(_CASE_EVENTS))
+_LAST_ROWID = Prepared(select(func.last_insert_rowid()))
 
 
 def append_case_event(session: Session, event: Event) -> int:
@@ -56,11 +58,14 @@ def append_case_event(session: Session, event: Event) -> int:
 
 
 def append_case_events(session: Session, events: Sequence[Event]) -> int:
-    """Append case records in order; returns the last one's sequence number (0: none)."""
-    seq = 0
-    for event in events:
-        seq = append_case_event(session, event)
-    return seq
+    """Append case records in order; returns the last one's sequence number (0: none).
+
+    Several records (a received packet carries the sender's history) go in one ``executemany``; the last one's
+    sequence number is then SQLite's last inserted rowid (``seq`` is the rowid), which a trigger cannot change."""
+    if len(events) <= 1:
+        return append_case_event(session, events[0]) if events else 0
+    _INSERT_CASE_EVENTS.run_many(session, [_values(event, "case_id") for event in events])
+    return int(_LAST_ROWID.scalar(session))
 
 
 def append_affair_event(session: Session, event: Event) -> int:

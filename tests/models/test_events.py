@@ -9,7 +9,14 @@ from sqlalchemy.orm import Session
 
 from app.domain.events import Event, FilingDecision, ReconsiderationRequested
 from app.domain.lifecycle import CaseState, SnapshotOutdated, fold
-from app.models.events import append_case_event, append_case_events, case_events, count_case_events, events_of_cases
+from app.models.events import (
+    append_case_event,
+    append_case_events,
+    case_events,
+    count_case_events,
+    events_of_cases,
+    last_case_seq,
+)
 from app.models.snapshots import (
     cases_involving,
     load_case_state,
@@ -90,3 +97,14 @@ def test_a_snapshot_of_other_rules_is_refused_when_read(store: Store) -> None:
         store.read(lambda s: load_case_state(s, "case-1"))
     store.write(lambda s: rebuild_case(s, "case-1"))
     assert store.read(lambda s: load_case_state(s, "case-1")) == fold(events)
+
+
+def test_appending_several_records_returns_the_last_ones_sequence_number(store: Store) -> None:
+    first, second = not_filed("case-1"), not_filed("case-2")
+    assert store.write(lambda s: append_case_events(s, [])) == 0
+    one = store.write(lambda s: append_case_events(s, first[:1]))
+    last = store.write(lambda s: append_case_events(s, second))
+    rest = store.write(lambda s: append_case_events(s, first[1:]))
+    assert (one, last, rest) == (1, 1 + len(second), len(first) + len(second))
+    assert store.read(lambda s: last_case_seq(s, "case-2")) == last
+    assert store.read(lambda s: case_events(s, "case-1")) == tuple(first)
