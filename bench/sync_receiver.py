@@ -3,7 +3,7 @@
 A police terminal with a real SQLCipher store (migrated, ``synchronous=FULL``), the trust it fetched from the
 platform (CRL, directory), and the engine's ``Puller``/``Receiver``/``Applier``: batch downloads fetched ahead,
 receipt and packet verified in full, each transfer applied (the case rebuilt from the packet's records, the packet
-kept in its part's encrypted pack, the audit chain extended), parts of 16 packets per transaction with the cursor.
+kept in its part's encrypted pack, the audit chain extended), parts of 32 packets per transaction with the cursor.
 Its CPU figure is that of the pull, from the first request to the last packet applied (not the store's creation).
 """
 
