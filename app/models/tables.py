@@ -41,15 +41,29 @@ NAMING_CONVENTION = {
 UTC_TEXT_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 
+# A received packet stores ≈ 20 times but only ≈ 4 distinct instants (its records' times, now): the texts of recent
+# instants are kept. Aware datetimes are equal when they name the same instant, whatever their zone, and so have the
+# same text; a naive one never equals an aware one, and is never kept.
+_TEXTS: dict[dt.datetime, str] = {}
+_TEXTS_HELD = 4096
+
+
 def utc_text(value: dt.datetime) -> str:
     """The stored form of an aware time: UTC, microseconds, fixed width."""
-    if value.tzinfo is None:
+    text = _TEXTS.get(value)
+    if text is not None:
+        return text
+    if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError("naive datetime: the store keeps only aware times")
     utc = value if value.tzinfo is dt.UTC else value.astimezone(dt.UTC)
     if utc.year < 1000:  # strftime does not pad the year; the stored form has always been strftime's
-        return utc.strftime(UTC_TEXT_FORMAT)
-    # isoformat is the same text for years 1000–9999 at half strftime's cost (a received packet stores ≈ 20 times)
-    return f"{utc.replace(tzinfo=None).isoformat(timespec='microseconds')}Z"
+        text = utc.strftime(UTC_TEXT_FORMAT)
+    else:  # the same text for years 1000–9999 at half strftime's cost
+        text = f"{utc.replace(tzinfo=None).isoformat(timespec='microseconds')}Z"
+    if len(_TEXTS) >= _TEXTS_HELD:
+        _TEXTS.clear()
+    _TEXTS[value] = text
+    return text
 
 
 class UtcDateTime(TypeDecorator[dt.datetime]):

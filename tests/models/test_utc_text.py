@@ -16,11 +16,13 @@ ZONES = st.sampled_from([dt.UTC, dt.timezone(dt.timedelta(hours=8)), dt.timezone
 def test_the_text_is_strftimes_and_reads_back(moment: dt.datetime) -> None:
     text = utc_text(moment)
     assert text == moment.astimezone(dt.UTC).strftime(UTC_TEXT_FORMAT)
+    assert utc_text(moment.astimezone(dt.timezone(dt.timedelta(hours=3)))) == text  # the same instant, remembered
     if moment.year >= 1000:  # strftime leaves a smaller year unpadded, and strptime cannot read that back
         assert UtcDateTime().process_result_value(text, None) == moment  # type: ignore[arg-type]
 
 
-def test_a_naive_time_is_refused() -> None:
+def test_a_naive_time_is_refused_even_beside_the_same_wall_time_in_utc() -> None:
+    assert utc_text(dt.datetime(2026, 11, 26, 9, 0, tzinfo=dt.UTC)) == "2026-11-26T09:00:00.000000Z"
     try:
         utc_text(dt.datetime(2026, 11, 26, 9, 0))
     except ValueError as exc:
