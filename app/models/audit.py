@@ -20,6 +20,7 @@ from types import MappingProxyType
 from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
+from app.jsontext import sorted_json, sorted_json_bytes
 from app.models.meta import AUDIT_HEAD, read_meta, store_id, write_meta
 from app.models.prepared import Prepared
 from app.models.tables import AuditEntry, table_of, utc_text
@@ -122,7 +123,7 @@ def canonical_row(
         "subject": subject,
         "details": details,
     }
-    return json.dumps(row, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return sorted_json_bytes(row)
 
 
 def chain_hash(prev_hash: str, canonical_row: bytes) -> str:
@@ -150,7 +151,7 @@ def _details_text(details: Mapping[str, DetailValue] | None) -> str:
             raise ValueError(f"audit details must not carry secrets (key {key!r})")
         if not isinstance(value, str | int | bool | type(None)):
             raise TypeError(f"audit detail {key!r} must be text, a number, a flag or empty")
-    return json.dumps(values, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return sorted_json(values)
 
 
 _INSERT_ROW = Prepared(insert(table_of(AuditEntry)))  # built once: every audited action runs it

@@ -16,6 +16,7 @@ from sqlalchemy import String, bindparam, func, insert, select, type_coerce
 from sqlalchemy.orm import Session
 
 from app.domain.events import Event
+from app.jsontext import sorted_json
 from app.models.codec import stored_event
 from app.models.prepared import Prepared
 from app.models.tables import AffairEventRow, CaseEventRow, table_of
@@ -25,7 +26,7 @@ _IN_CHUNK = 500  # SQLite's bound parameters per statement stay well under its l
 
 def payload_text(event: Event) -> str:
     """The stored form of an event's payload: canonical JSON (sorted keys, no spaces, UTF-8)."""
-    return json.dumps(event.payload(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return sorted_json(event.payload())
 
 
 def _values(event: Event, stream: str) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from app.domain.deadlines import DeadlineRuleId
 from app.domain.events import Event
 from app.domain.lifecycle import CaseState, Obligation, fold
+from app.jsontext import sorted_json
 from app.models.codec import stored_state
 from app.models.events import case_events, last_case_seq
 from app.models.prepared import Prepared
@@ -105,7 +106,7 @@ def save_case_state(
         "stage": str(state.stage),
         "penalty": str(state.penalty),
         "party_id": state.party_id,
-        "state": json.dumps(encoded, sort_keys=True, separators=(",", ":"), ensure_ascii=False),
+        "state": sorted_json(encoded),
     }
     _UPSERT_SNAPSHOT.run(session, values)
     replace_open_duties(session, state.case_id, state.obligations, fresh=fresh)

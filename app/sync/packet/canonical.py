@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from app.jsontext import sorted_json, sorted_json_bytes
+
 
 class NotCanonicalJson(ValueError):
     """The value cannot be written canonically, or the bytes are not the canonical form of what they encode."""
@@ -36,7 +38,7 @@ def _check(value: Any, path: str) -> None:
 def canonical_json(value: Any) -> bytes:
     """The one byte form of ``value``."""
     _check(value, "$")
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False).encode("utf-8")
+    return sorted_json_bytes(value)
 
 
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -56,13 +58,9 @@ def _refuse_float(text: str) -> Any:
     raise NotCanonicalJson(f"float {text}: write amounts as integers or strings")
 
 
-# Built once, as json.loads and json.dumps keep their default ones (they hold no state between calls); building them
-# per call cost more than parsing and encoding a receipt. What the decoder parses is a tree (no container appears
-# twice), so the encoder need not track containers to detect cycles.
+# Built once, as json.loads keeps its default one (it holds no state between calls); building it per call cost more
+# than parsing a receipt. What it parses holds no float, so ``sorted_json`` writes it exactly as json.dumps would.
 _DECODER = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_refuse_float)
-_ENCODER = json.JSONEncoder(
-    ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False, check_circular=False
-)
 
 
 def parse_canonical_json(data: bytes) -> Any:
@@ -74,7 +72,7 @@ def parse_canonical_json(data: bytes) -> Any:
     try:
         text = data.decode("utf-8")
         value = _DECODER.decode(text)
-        canonical = _ENCODER.encode(value)
+        canonical = sorted_json(value)
     except (ValueError, RecursionError):
         return _parse_strict(data)
     return value if canonical == text else _parse_strict(data)
