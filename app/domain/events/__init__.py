@@ -36,7 +36,16 @@ from app.domain.events.affairs import (
     MeetingHeld,
     MeetingType,
 )
-from app.domain.events.base import JSON, Event, EventFormatError, EventKind, decode_value, payload_hints
+from app.domain.events.base import (
+    JSON,
+    Decoder,
+    Event,
+    EventFormatError,
+    EventKind,
+    decode_value,
+    decoder_of,
+    payload_hints,
+)
 from app.domain.events.criminal import (
     ArrestDecided,
     ArrestRequested,
@@ -115,24 +124,33 @@ def event_from_dict(data: Mapping[str, Any]) -> Event:
             user_message=f"记录格式不正确：{'多余' if unknown else '缺少'}字段 {names}。",
         )
     kind = decode_value(EventKind, data["kind"], "kind")
-    hints = _HINTS[kind]
+    fields, decoders = _PAYLOAD_DECODERS[kind]
     payload = data["payload"]
-    if not isinstance(payload, Mapping) or set(payload) != set(hints):
+    if not isinstance(payload, Mapping) or set(payload) != fields:
         raise EventFormatError(
             f"payload keys of {kind} do not match", user_message=f"记录“{EVENT_TYPES[kind].label}”的内容字段不符。"
         )
-    values = {name: decode_value(hint, payload[name], name) for name, hint in hints.items()}
+    values = {name: decode(payload[name], name) for name, decode in decoders}
     return EVENT_TYPES[kind](
-        event_id=decode_value(str, data["event_id"], "event_id"),
-        case_id=decode_value(str, data["case_id"], "case_id"),
-        occurred_at=decode_value(dt.datetime, data["occurred_at"], "occurred_at"),
-        entered_at=decode_value(dt.datetime, data["entered_at"], "entered_at"),
-        operator_id=decode_value(str, data["operator_id"], "operator_id"),
-        agency_code=decode_value(str, data["agency_code"], "agency_code"),
-        agency_kind=decode_value(AgencyKind, data["agency_kind"], "agency_kind"),
-        supersedes=decode_value(str | None, data["supersedes"], "supersedes"),
+        event_id=_TEXT(data["event_id"], "event_id"),
+        case_id=_TEXT(data["case_id"], "case_id"),
+        occurred_at=_TIME(data["occurred_at"], "occurred_at"),
+        entered_at=_TIME(data["entered_at"], "entered_at"),
+        operator_id=_TEXT(data["operator_id"], "operator_id"),
+        agency_code=_TEXT(data["agency_code"], "agency_code"),
+        agency_kind=_AGENCY_KIND(data["agency_kind"], "agency_kind"),
+        supersedes=_OPTIONAL_TEXT(data["supersedes"], "supersedes"),
         **values,
     )
+
+
+# Each kind's payload field names and decoders, and the envelope's, looked up once (a received packet decodes ≈ 4
+# records of ≈ 15 fields each).
+_PAYLOAD_DECODERS: Mapping[EventKind, tuple[frozenset[str], tuple[tuple[str, Decoder], ...]]] = MappingProxyType(
+    {kind: (frozenset(hints), tuple((n, decoder_of(h)) for n, h in hints.items())) for kind, hints in _HINTS.items()}
+)
+_TEXT, _TIME, _AGENCY_KIND = decoder_of(str), decoder_of(dt.datetime), decoder_of(AgencyKind)
+_OPTIONAL_TEXT = decoder_of(str | None)
 
 
 __all__ = [

@@ -212,6 +212,11 @@ def decode_value(hint: Any, raw: object, path: str, nested: Mapping[type, Mappin
     return _decoder(hint, nested)(raw, path)
 
 
+def decoder_of(hint: Any) -> Decoder:
+    """The decoder of one field's type hint: ``decoder_of(hint)(raw, path)`` is ``decode_value(hint, raw, path)``."""
+    return _decoder(hint, None)
+
+
 def _decoder(hint: Any, nested: Mapping[type, Mapping[str, Any]] | None) -> Decoder:
     key = (hint, id(nested))
     found = _DECODERS.get(key)
