@@ -73,3 +73,11 @@ def test_floats_stay_refused() -> None:
         parse_canonical_json(b'{"fine":1.5}')
     with pytest.raises(NotCanonicalJson):
         canonical_json({"fine": 1.5})
+
+
+def test_an_escaped_lone_surrogate_is_refused_as_not_canonical() -> None:
+    with pytest.raises(NotCanonicalJson):
+        parse_canonical_json(b'{"name":"\\ud800"}')
+    assert parse_canonical_json('{"name":"\U0001f600"}'.encode()) == {"name": "\U0001f600"}
+    with pytest.raises(NotCanonicalJson):
+        parse_canonical_json(b'{"name":"\\ud83d\\ude00"}')  # the same character escaped is another byte form

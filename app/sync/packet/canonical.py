@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from app.jsontext import sorted_json, sorted_json_bytes
+from app.jsontext import sorted_json_bytes
 
 
 class NotCanonicalJson(ValueError):
@@ -72,10 +72,10 @@ def parse_canonical_json(data: bytes) -> Any:
     try:
         text = data.decode("utf-8")
         value = _DECODER.decode(text)
-        canonical = sorted_json(value)
-    except (ValueError, RecursionError):
+        canonical = sorted_json_bytes(value)  # compared as bytes: UTF-8 is one-to-one, and no text is decoded again
+    except (ValueError, RecursionError):  # a lone surrogate cannot be encoded: UnicodeEncodeError, a ValueError
         return _parse_strict(data)
-    return value if canonical == text else _parse_strict(data)
+    return value if canonical == data else _parse_strict(data)
 
 
 def _parse_strict(data: bytes) -> Any:
