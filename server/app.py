@@ -29,7 +29,7 @@ from app.domain.agencies import Agency
 from app.sync.packet import PacketRejected, Quarantine, Receipt, SignedReceipt, VerifiedPacket, sign_receipt
 from app.sync.packet.manifest import BEIJING
 from server.config import PlatformConfig
-from server.framing import BatchMalformed, BatchRecord, frame_record, parse_records
+from server.framing import BatchMalformed, BatchRecord, CompactJSONResponse, frame_record, parse_records
 from server.published import PUBLICATIONS, PublishedState
 from server.store import InboxEntry, PacketConflict, PacketStore, SignedReceiptBytes
 from server.tls import peer_certificate
@@ -276,7 +276,7 @@ def build_app(platform: Platform) -> Starlette:
         for index, outcome in zip(accepted, stored, strict=True):
             judged[index] = outcome
         results = [_batch_result(r.packet_id, outcome) for r, outcome in zip(records, judged, strict=True)]
-        return JSONResponse({"results": results})
+        return CompactJSONResponse({"results": results})
 
     async def download(request: Request) -> Response:
         caller = _caller(platform, request)
@@ -323,7 +323,7 @@ def build_app(platform: Platform) -> Starlette:
             for e in entries
         ]
         cursor = items[-1]["seq"] if items else after
-        return JSONResponse({"packets": items, "cursor": cursor, "more": len(items) == limit})
+        return CompactJSONResponse({"packets": items, "cursor": cursor, "more": len(items) == limit})
 
     async def inbox_packets(request: Request) -> Response:
         """Protocol 1.1: the next inbox lines *with* their packets, framed, in one response (docs/protocol.md)."""

@@ -10,9 +10,11 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from starlette.responses import JSONResponse
 
 from app.jsontext import sorted_json, sorted_json_bytes
 from app.sync.packet.canonical import NotCanonicalJson, canonical_json, parse_canonical_json
+from server.framing import CompactJSONResponse
 
 
 def standard(value: Any) -> str:
@@ -81,3 +83,10 @@ def test_an_escaped_lone_surrogate_is_refused_as_not_canonical() -> None:
     assert parse_canonical_json('{"name":"\U0001f600"}'.encode()) == {"name": "\U0001f600"}
     with pytest.raises(NotCanonicalJson):
         parse_canonical_json(b'{"name":"\\ud83d\\ude00"}')  # the same character escaped is another byte form
+
+
+@settings(max_examples=300)
+@given(VALUES)
+def test_the_platforms_compact_answers_are_starlettes_text(value: Any) -> None:
+    answer = {"results": value, "more": False}
+    assert CompactJSONResponse(answer).body == JSONResponse(answer).body
