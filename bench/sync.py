@@ -171,11 +171,15 @@ class Bench:
             figures["cpu pull: server"] = (cpu_seconds(self.platform_pid) - platform_cpu) / count * 1000
         progress("end-to-end")
         process, results = start_receiver(self.pki, url, self.folder / f"{tag}-e2e", self.cursor, count)
-        began = time.monotonic()
+        began, cpu = time.monotonic(), (time.process_time(), cpu_seconds(self.platform_pid))
         pushed = timed(lambda: push(lambda: self.client(url), concurrent, self.workers))
         report = finish_receiver(process, results)
         self.cursor = int(report.get("cursor", self.cursor))
         figures["e2e"] = report.get("applied", 0) / max(report.get("ended", began) - began, 1e-9)
+        # While both run: the sender's push, the platform's uploads and serving together, the receiver's pull.
+        figures["cpu e2e: sender"] = (time.process_time() - cpu[0]) / count * 1000
+        figures["cpu e2e: platform"] = (cpu_seconds(self.platform_pid) - cpu[1]) / count * 1000
+        figures["cpu e2e: receiver"] = report.get("cpu", 0) / count * 1000
         if not separate:
             figures["push"], figures["pull"] = count / pushed, figures["e2e"]
         figures["e2e_sequential"] = 1 / (1 / figures["push"] + 1 / figures["pull"])
