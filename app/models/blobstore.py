@@ -114,10 +114,10 @@ class BlobBatch(BlobStore):
     """The blobs of one transaction's received packets, in one pack file made durable by ``sync`` before the commit.
 
     A new file costs ≈ 0.4 ms of kernel CPU on this ext4 (inode allocation) and its own fsync, more than encrypting
-    a 130 KB packet; a page of received packets therefore goes into one file. Each blob in it keeps the format of a
-    blob of its own (its id in its header, its own key and records), so a blob read at another blob's place, or
-    cut short, fails authentication. The caller must call ``sync`` before committing rows that name these places
-    (a crash before leaves only an unnamed temporary file), or ``abandon`` when the transaction rolls back.
+    a 130 KB packet; the packets received in one transaction therefore go into one file. Each blob in it keeps the
+    format of a blob of its own (its id in its header, its own key and records), so a blob read at another blob's
+    place, or cut short, fails authentication. The caller must call ``sync`` before committing rows that name these
+    places (a crash before leaves only an unnamed temporary file), or ``abandon`` when the transaction rolls back.
     """
 
     def __init__(self, blobs: BlobStore) -> None:

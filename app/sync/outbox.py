@@ -151,11 +151,6 @@ def pending_count(session: Session) -> int:
     return int(session.scalar(query) or 0)
 
 
-def sent_manifest(session: Session, packet_id: str) -> str | None:
-    """The manifest hash of one of our own packets (so our own packets coming back count as replays)."""
-    return session.scalar(select(OutboxRow.manifest_sha256).where(OutboxRow.packet_id == packet_id))
-
-
 def packet_bytes(session: Session, packet_id: str) -> bytes | None:
     """The bytes of a packet we sent or received, for export to removable media."""
     from_outbox = session.scalar(select(OutboxRow.data).where(OutboxRow.packet_id == packet_id))
