@@ -219,7 +219,9 @@ class Receiver:
         now = self.clock()
         if receipt is not None:
             if receipt.packet_id != packet.packet_id or receipt.manifest_sha256 != packet.manifest_sha256:
-                raise PayloadInvalid("receipt is about another packet")
+                raise PayloadInvalid(
+                    "receipt is about another packet", user_message="平台回执与所附数据包不符，数据包已拒收并隔离。"
+                )
             assert incoming.receipt is not None
             store_receipt(session, receipt, *incoming.receipt)
         applier = applier or self.applier

@@ -186,13 +186,15 @@ def test_a_packet_with_the_receipt_of_another_is_refused(agency: Side, police: S
     with police.engine.connect() as client:
         police.engine.trust_source.refresh(police.store, client)
         (first, first_data), (second, _), *_ = client.inbox_packets(after=0, limit=64).items
-    receiver = police.receiver()
+    reasons: list[str] = []
+    receiver = replace(police.receiver(), on_refused=lambda _incoming, refused: reasons.append(refused.for_operator()))
 
     def incoming(data: bytes, receipt_of: InboxItem) -> Incoming:
         return Incoming(data, "platform", first.seq, (receipt_of.receipt_json, receipt_of.receipt_signature))
 
     # Both receipts are genuine and signed by the platform, but the second says nothing of the first packet.
     assert receiver.receive_batch([incoming(first_data, second)]) == [Received.QUARANTINED]
+    assert len(reasons) == 1 and "平台回执与所附数据包不符" in reasons[0]
     assert police.store.read(inbox_entries) == ()
     assert receiver.receive_batch([incoming(first_data, first)]) != [Received.QUARANTINED]
     assert [e.packet_id for e in police.store.read(inbox_entries)] == [str(first.packet_id)]
