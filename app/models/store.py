@@ -1,7 +1,8 @@
 """The terminal's encrypted store: one writer thread, readers in WAL mode, migrated to head when opened.
 
-``store.write(fn)`` runs ``fn(session)`` in one transaction on the single writer thread; ``store.read(fn)`` runs it
-in a read-only snapshot on the caller's thread. Sessions never leave these calls: ``fn`` returns plain values.
+``store.write(fn)`` runs ``fn(session)`` in one transaction on the single writer thread (``store.submit(fn)`` without
+waiting for it); ``store.read(fn)`` runs it in a read-only snapshot on the caller's thread. Sessions never leave
+these calls: ``fn`` returns plain values.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import contextlib
 import os
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
 from typing import TypeVar
@@ -48,12 +49,17 @@ class Store:
 
     def write(self, fn: Callable[[Session], T]) -> T:
         """Run ``fn`` in one write transaction on the writer thread and return its (plain) result."""
+        return self.submit(fn).result()
+
+    def submit(self, fn: Callable[[Session], T]) -> Future[T]:
+        """``write`` without waiting for it: the transaction runs on the writer thread after those submitted
+        before it, and the future gives its result (or raises its error)."""
         executor = self._executor
         if executor is None:
             raise StoreClosed("write on a closed store")
         if threading.get_ident() == self._writer_ident:
             raise RuntimeError("store.write called from inside store.write: pass the session down instead")
-        return executor.submit(self._run, self._writer, fn).result()
+        return executor.submit(self._run, self._writer, fn)
 
     def read(self, fn: Callable[[Session], T]) -> T:
         """Run ``fn`` in a read-only snapshot on the calling thread and return its (plain) result."""

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from app.models.store import Store
-from app.sync.engine_receive import Incoming, Received, Receiver
+from app.sync.engine_receive import Incoming, Keeping, Received, Receiver
 from app.sync.inbox import cursor
 from app.sync.packet import PacketRejected
 from app.sync.platform_client import InboxItem, PlatformClient, PlatformNotFound
@@ -47,25 +47,35 @@ class Puller:
         """Receive everything after the stored cursor; counts of received, applied, duplicates, ..."""
         counts = dict.fromkeys(("received", "applied", "duplicates", "quarantined", "deferred"), 0)
         after = self.store.read(cursor)
-        for items, page_cursor, _more in self._pages(after):
-            incomings = [
-                Incoming(data, "platform", item.seq, (item.receipt_json, item.receipt_signature))
-                for item, data in items
-            ]
-            # A page in transactions of at most ``transaction_size`` packets: the store has one writer, and an
-            # operator's action waits behind a transaction (≈ 4–6 ms per applied transfer, so ≤ ≈ 0.2 s; each
-            # commit and fsync costs ≈ 6 % of the pull more at 16). Each part checkpoints the cursor at its last
-            # packet, the page's last part at the page's cursor.
-            for start in range(0, len(incomings), self.transaction_size):
-                part = incomings[start : start + self.transaction_size]
-                last = start + self.transaction_size >= len(incomings)
-                part_cursor = page_cursor if last else part[-1].seq
-                for outcome in self.receiver.receive_batch(part, cursor=part_cursor):
-                    counts["received"] += 1
-                    counts[_COUNTER[outcome]] += 1
-            if not incomings and page_cursor > after:
-                self.receiver.checkpoint(page_cursor)
-            after = max(after, page_cursor)
+        keeping: Keeping | None = None  # the part before, its commit still being made durable
+        try:
+            for items, page_cursor, _more in self._pages(after):
+                incomings = [
+                    Incoming(data, "platform", item.seq, (item.receipt_json, item.receipt_signature))
+                    for item, data in items
+                ]
+                # A page in transactions of at most ``transaction_size`` packets: the store has one writer, and an
+                # operator's action waits behind a transaction (≈ 4–6 ms per applied transfer, so ≤ ≈ 0.2 s; each
+                # commit and fsync costs ≈ 6 % of the pull more at 16). Each part checkpoints the cursor at its last
+                # packet, the page's last part at the page's cursor. A part is verified while the part before is
+                # committed (``Receiver.keep_soon``).
+                for start in range(0, len(incomings), self.transaction_size):
+                    part = incomings[start : start + self.transaction_size]
+                    last = start + self.transaction_size >= len(incomings)
+                    checked = self.receiver.check(part)
+                    if keeping is not None:
+                        _count(counts, keeping.result())
+                    keeping = self.receiver.keep_soon(checked, cursor=page_cursor if last else part[-1].seq)
+                if not incomings and page_cursor > after:
+                    self.receiver.checkpoint(page_cursor)
+                after = max(after, page_cursor)
+            if keeping is not None:
+                _count(counts, keeping.result())
+                keeping = None
+        except BaseException:
+            if keeping is not None:
+                keeping.wait()  # the part submitted ends (committed or not) before the error goes up
+            raise
         counts["applied"] += self.receiver.retry_deferred()
         return counts
 
@@ -95,6 +105,12 @@ class Puller:
             after = max(after, page.cursor)
             if not page.more:
                 return
+
+
+def _count(counts: dict[str, int], outcomes: list[Received]) -> None:
+    for outcome in outcomes:
+        counts["received"] += 1
+        counts[_COUNTER[outcome]] += 1
 
 
 def _ahead(first: Page, fetch: Callable[[int], Page]) -> Iterator[Page]:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, wait
 from dataclasses import dataclass, replace
 
 from sqlalchemy.exc import IntegrityError
@@ -67,6 +69,34 @@ class Incoming:
     receipt: tuple[bytes, bytes] | None = None
 
 
+@dataclass(frozen=True)
+class Checked:
+    """A batch after verification: the packets verified (with their receipts) and those refused, by position."""
+
+    incomings: tuple[Incoming, ...]
+    verified: tuple[tuple[int, VerifiedPacket, Receipt | None], ...]
+    refused: tuple[tuple[int, PacketRejected], ...]
+
+
+@dataclass(frozen=True)
+class Keeping:
+    """A batch being kept on the writer thread (``Receiver.keep_soon``)."""
+
+    future: Future[list[Received]]
+    each_alone: Callable[[], list[Received]]
+
+    def result(self) -> list[Received]:
+        """The batch's outcomes once its transaction committed; a refused content is applied again, each alone."""
+        try:
+            return self.future.result()
+        except _ApplyEachAlone:
+            return self.each_alone()
+
+    def wait(self) -> None:
+        """Until the transaction ended, whatever its outcome (an error is left for ``result``)."""
+        wait([self.future])
+
+
 @dataclass
 class Receiver:
     """Receives packets into one store under one ``Trust``."""
@@ -102,16 +132,11 @@ class Receiver:
             return Received.QUARANTINED
 
     def receive_batch(self, incomings: Sequence[Incoming], *, cursor: int | None = None) -> list[Received]:
-        """``receive`` for a batch in order, with one transaction (and one fsync) for all of it.
+        """``receive`` for a batch in order, with one transaction (and one fsync) for all of it."""
+        return self.keep(self.check(incomings), cursor=cursor)
 
-        Each packet is judged alone, exactly as ``receive`` judges it: verification first (outside the transaction),
-        then keep-and-apply in one transaction with the refusals' audit records and ``cursor``. A packet whose content
-        is refused must be rolled back alone; a savepoint per packet would do that but costs about a quarter of the
-        apply (SQLite journals every page each savepoint first touches), and refusals are rare. So the batch is
-        applied without savepoints first; if a packet's content is refused, that transaction is rolled back whole and
-        the batch applied again with each packet in its own savepoint, the refused one rolled back and quarantined.
-        """
-        outcomes: list[Received | None] = [None] * len(incomings)
+    def check(self, incomings: Sequence[Incoming]) -> Checked:
+        """Verify each packet of a batch alone, exactly as ``receive`` does, outside any transaction and the store."""
         verified: list[tuple[int, VerifiedPacket, Receipt | None]] = []
         refused: list[tuple[int, PacketRejected]] = []
         for index, incoming in enumerate(incomings):
@@ -122,51 +147,88 @@ class Receiver:
                 refused.append((index, rejection))
                 continue
             verified.append((index, packet, receipt))
-        fresh = self._not_yet_held(verified, outcomes, refused)
+        return Checked(tuple(incomings), tuple(verified), tuple(refused))
 
-        def write(session: Session, *, isolated: bool) -> None:
-            blobs = BlobBatch(self.applier.blobs)
-            try:
-                apply_all(session, replace(self.applier, blobs=blobs), isolated=isolated)
-                blobs.sync()  # the pack these rows name is durable before the commit
-            except BaseException:
-                blobs.abandon()  # the transaction rolls back: nothing names the pack
-                raise
+    def keep(self, checked: Checked, *, cursor: int | None = None) -> list[Received]:
+        """Keep and apply a checked batch in one transaction with the refusals' audit records and ``cursor``."""
+        return self.keep_soon(checked, cursor=cursor).result()
 
-        def apply_all(session: Session, applier: Applier, *, isolated: bool) -> None:
-            refusals = list(refused)
-            for index, packet, receipt in fresh:
-                savepoint = session.begin_nested() if isolated else None
-                try:
-                    outcomes[index] = self._keep_and_apply(session, packet, incomings[index], receipt, None, applier)
-                except (PayloadInvalid, IntegrityError) as exc:
-                    if savepoint is None:
-                        raise _ApplyEachAlone from exc  # rolls this transaction back: the batch is applied again
-                    savepoint.rollback()
-                    refusals.append((index, _content_refusal(exc, packet)))
-                else:
-                    if savepoint is not None:
-                        savepoint.commit()
-            for index, refusal in sorted(refusals, key=lambda pair: pair[0]):
-                self._record_quarantine(session, incomings[index], refusal)
-                outcomes[index] = Received.QUARANTINED
-            if cursor is not None:
-                set_cursor(session, cursor)
+    def keep_soon(self, checked: Checked, *, cursor: int | None = None) -> Keeping:
+        """``keep`` on the writer thread, returning once the transaction's own work is done (or failed).
 
+        What remains then is making the batch's pack and the commit durable (the database encrypts its pages, two
+        fsyncs), which holds no interpreter lock: the caller verifies the next batch meanwhile. Transactions run one
+        after another in the order submitted.
+
+        A packet whose content is refused must be rolled back alone; a savepoint per packet would do that but costs
+        about a quarter of the apply (SQLite journals every page each savepoint first touches), and refusals are
+        rare. So the batch is applied without savepoints first; if a packet's content is refused, that transaction
+        is rolled back whole and the batch applied again (by ``Keeping.result``) with each packet in its own
+        savepoint, the refused one rolled back and quarantined."""
+        worked = threading.Event()
+        future = self.store.submit(lambda s: self._keep_checked(s, checked, cursor, worked.set, isolated=False))
+        future.add_done_callback(lambda _: worked.set())
+        worked.wait()
+        return Keeping(
+            future, lambda: self.store.write(lambda s: self._keep_checked(s, checked, cursor, isolated=True))
+        )
+
+    def _keep_checked(
+        self,
+        session: Session,
+        checked: Checked,
+        cursor: int | None,
+        worked: Callable[[], None] | None = None,
+        *,
+        isolated: bool,
+    ) -> list[Received]:
+        blobs = BlobBatch(self.applier.blobs)
         try:
-            self.store.write(lambda s: write(s, isolated=False))
-        except _ApplyEachAlone:
-            self.store.write(lambda s: write(s, isolated=True))
+            outcomes = self._keep_all(session, checked, cursor, replace(self.applier, blobs=blobs), isolated=isolated)
+            if worked is not None:
+                worked()
+            blobs.sync()  # the pack these rows name is durable before the commit
+        except BaseException:
+            blobs.abandon()  # the transaction rolls back: nothing names the pack
+            raise
+        return outcomes
+
+    def _keep_all(
+        self, session: Session, checked: Checked, cursor: int | None, applier: Applier, *, isolated: bool
+    ) -> list[Received]:
+        outcomes: list[Received | None] = [None] * len(checked.incomings)
+        refusals = list(checked.refused)
+        fresh = self._not_yet_held(session, checked.verified, outcomes, refusals)
+        for index, packet, receipt in fresh:
+            savepoint = session.begin_nested() if isolated else None
+            try:
+                incoming = checked.incomings[index]
+                outcomes[index] = self._keep_and_apply(session, packet, incoming, receipt, None, applier)
+            except (PayloadInvalid, IntegrityError) as exc:
+                if savepoint is None:
+                    raise _ApplyEachAlone from exc  # rolls this transaction back: the batch is applied again
+                savepoint.rollback()
+                refusals.append((index, _content_refusal(exc, packet)))
+            else:
+                if savepoint is not None:
+                    savepoint.commit()
+        for index, refusal in sorted(refusals, key=lambda pair: pair[0]):
+            self._record_quarantine(session, checked.incomings[index], refusal)
+            outcomes[index] = Received.QUARANTINED
+        if cursor is not None:
+            set_cursor(session, cursor)
         return [outcome or Received.DUPLICATE for outcome in outcomes]
 
     def _not_yet_held(
         self,
-        verified: list[tuple[int, VerifiedPacket, Receipt | None]],
+        session: Session,
+        verified: Sequence[tuple[int, VerifiedPacket, Receipt | None]],
         outcomes: list[Received | None],
         refused: list[tuple[int, PacketRejected]],
     ) -> list[tuple[int, VerifiedPacket, Receipt | None]]:
-        """The replay check of ``PacketVerifier.verify`` for a whole batch: one lookup, and repeats within it."""
-        held = self.store.read(lambda s: known_manifests(s, (str(p.packet_id) for _, p, _ in verified)))
+        """The replay check of ``PacketVerifier.verify`` for a whole batch, in its transaction: one lookup each,
+        and repeats within the batch."""
+        held = known_manifests(session, (str(p.packet_id) for _, p, _ in verified))
         fresh = []
         for index, packet, receipt in verified:
             previous = held.get(str(packet.packet_id))

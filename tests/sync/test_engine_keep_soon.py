@@ -1,0 +1,89 @@
+"""A part verified while the part before it is still being committed (``Receiver.check`` / ``keep_soon``).
+
+Real platform and stores. The replay check belongs to the transaction that keeps a part, not to its verification:
+a part checked before the part ahead of it was kept still sees that part's packets as held.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from app.models.blobstore import BlobBatch
+from app.models.events import count_case_events
+from app.sync.engine_receive import Incoming, Received
+from app.sync.inbox import cursor, inbox_entries
+from tests.server.platform_support import PlatformPki
+from tests.sync.test_engine import transferred_case
+from tests.sync.test_engine_batch_receive import _packets_of
+from tests.sync.test_engine_support import Side
+
+
+def test_a_part_checked_before_the_one_ahead_was_kept_sees_its_packets(
+    agency: Side, police: Side, pki: PlatformPki
+) -> None:
+    first = transferred_case(agency, pki, "银兴市监立〔2026〕241号")
+    second = transferred_case(agency, pki, "银兴市监立〔2026〕242号")
+    one, two = _packets_of(agency, first), _packets_of(agency, second)
+    police.engine.trust_source.refresh(police.store, police.engine.connect())
+    receiver = police.receiver()
+    ahead = receiver.check([Incoming(data, "removable") for data in one])
+    behind = receiver.check([Incoming(data, "removable") for data in (one[0], *two)])  # one[0] again
+    assert receiver.keep(ahead, cursor=10) == [Received.APPLIED] * 4
+    assert receiver.keep(behind, cursor=20) == [Received.DUPLICATE, *[Received.APPLIED] * 4]
+    assert police.store.read(lambda s: (count_case_events(s, first), count_case_events(s, second))) == (4, 4)
+    assert len(police.store.read(inbox_entries)) == 8
+    assert police.store.read(cursor) == 20
+    assert not list(police.engine.trust_source.quarantine_dir.glob("*"))
+
+
+@pytest.fixture
+def held_sync(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
+    """Every pack's fsync waits until the test lets it go (then runs for real)."""
+    release = threading.Event()
+    sync = BlobBatch.sync
+
+    def held(self: BlobBatch) -> None:
+        if not release.wait(30):
+            raise TimeoutError("the test never released the pack's fsync")
+        sync(self)
+
+    monkeypatch.setattr(BlobBatch, "sync", held)
+    yield release
+    release.set()
+
+
+def test_keep_soon_hands_back_while_the_part_is_made_durable(
+    agency: Side, police: Side, pki: PlatformPki, held_sync: threading.Event
+) -> None:
+    case_id = transferred_case(agency, pki, "银兴市监立〔2026〕243号")
+    police.engine.trust_source.refresh(police.store, police.engine.connect())
+    receiver = police.receiver()
+    keeping = receiver.keep_soon(receiver.check([Incoming(d, "removable") for d in _packets_of(agency, case_id)]))
+    # Its records are written, its pack not yet durable: nothing is committed, nothing visible to readers.
+    assert not keeping.future.done()
+    assert police.store.read(inbox_entries) == ()
+    held_sync.set()
+    assert keeping.result() == [Received.APPLIED] * 4
+    assert police.store.read(lambda s: count_case_events(s, case_id)) == 4
+
+
+def test_keep_soon_hands_back_a_part_that_failed_before_its_work_was_done(
+    agency: Side, police: Side, pki: PlatformPki, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    case_id = transferred_case(agency, pki, "银兴市监立〔2026〕244号")
+    police.engine.trust_source.refresh(police.store, police.engine.connect())
+    receiver = police.receiver()
+    checked = receiver.check([Incoming(d, "removable") for d in _packets_of(agency, case_id)])
+
+    def disk_full(*_args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("app.sync.engine_receive.set_cursor", disk_full)
+    keeping = receiver.keep_soon(checked, cursor=5)  # returns: the failure ends the wait, it is not waited out
+    with pytest.raises(OSError, match="No space left"):
+        keeping.result()
+    assert police.store.read(inbox_entries) == () and police.store.read(cursor) == 0
+    assert not [p for p in police.store.blobs.directory.rglob("*") if p.is_file()]  # its pack was abandoned
