@@ -13,9 +13,12 @@ import pytest
 
 from app.models.blobstore import BlobBatch
 from app.models.events import count_case_events
+from app.sync.engine_pull import Puller
 from app.sync.engine_receive import Incoming, Received
 from app.sync.inbox import cursor, inbox_entries
-from tests.server.platform_support import PlatformPki
+from app.sync.packet import build_packet
+from app.sync.platform_client import PlatformClient
+from tests.server.platform_support import PlatformPki, RunningPlatform
 from tests.sync.test_engine import transferred_case
 from tests.sync.test_engine_batch_receive import _packets_of
 from tests.sync.test_engine_support import Side
@@ -87,3 +90,33 @@ def test_keep_soon_hands_back_a_part_that_failed_before_its_work_was_done(
         keeping.result()
     assert police.store.read(inbox_entries) == () and police.store.read(cursor) == 0
     assert not [p for p in police.store.blobs.directory.rglob("*") if p.is_file()]  # its pack was abandoned
+
+
+def test_a_pull_applies_a_part_again_packet_by_packet_while_the_next_part_is_already_checked(
+    agency: Side, police: Side, pki: PlatformPki, platform: RunningPlatform
+) -> None:
+    before = [transferred_case(agency, pki, f"银兴市监立〔2026〕25{i}号") for i in range(3)]
+    agency.engine.run_once()
+    # Signed by the agency's real operator and taken by the platform, but its content is no case record.
+    hollow = build_packet(
+        pki.world.enforcement_operator, kind="case.opened", case_id="CASE-HOLLOW", recipients=[pki.world.police_code],
+        payload={"format": 1, "event": {"kind": "case.opened"}, "history": []},
+    )  # fmt: skip
+    with agency.engine.connect() as client:
+        client.upload(hollow.packet_id, hollow.data)
+    after = [transferred_case(agency, pki, f"银兴市监立〔2026〕26{i}号") for i in range(2)]
+    agency.engine.run_once()
+    police.engine.trust_source.refresh(police.store, police.engine.connect())
+    start = police.store.read(cursor)
+    credentials = pki.credentials("police")
+    with PlatformClient(platform.url, credentials, [pki.world.root.certificate]) as client:
+        listed = client.inbox(after=start, limit=500)
+        # The police's transfers t1 t2 t3 | hollow t4 t5 in pages of 3 and parts of 2: the part [hollow, t4] is
+        # rolled back and applied again packet by packet after [t5] was verified; everything lands once.
+        counts = Puller(police.store, client, police.receiver(), page_size=3, transaction_size=2).pull()
+    assert [item.packet_id for item in listed.items][3] == hollow.packet_id and len(listed.items) == 6
+    assert counts == {"received": 6, "applied": 5, "duplicates": 0, "quarantined": 1, "deferred": 0}
+    held = police.store.read(lambda s: [count_case_events(s, case) for case in (*before, *after, "CASE-HOLLOW")])
+    assert held == [4, 4, 4, 4, 4, 0]
+    assert police.store.read(cursor) == listed.cursor
+    assert len(police.store.read(inbox_entries)) == 5
