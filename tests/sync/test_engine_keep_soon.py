@@ -14,7 +14,7 @@ import pytest
 from app.models.blobstore import BlobBatch
 from app.models.events import count_case_events
 from app.sync.engine_pull import Puller
-from app.sync.engine_receive import Incoming, Received
+from app.sync.engine_receive import Checked, Incoming, Received, Receiver
 from app.sync.inbox import cursor, inbox_entries
 from app.sync.packet import build_packet
 from app.sync.platform_client import PlatformClient
@@ -58,13 +58,19 @@ def held_sync(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
     release.set()
 
 
+def _a_checked_case(agency: Side, police: Side, pki: PlatformPki, number: str) -> tuple[Receiver, str, Checked]:
+    """A case transferred by the agency, its packets verified by the police's receiver (not kept yet)."""
+    case_id = transferred_case(agency, pki, number)
+    police.engine.trust_source.refresh(police.store, police.engine.connect())
+    receiver = police.receiver()
+    return receiver, case_id, receiver.check([Incoming(d, "removable") for d in _packets_of(agency, case_id)])
+
+
 def test_keep_soon_hands_back_while_the_part_is_made_durable(
     agency: Side, police: Side, pki: PlatformPki, held_sync: threading.Event
 ) -> None:
-    case_id = transferred_case(agency, pki, "银兴市监立〔2026〕243号")
-    police.engine.trust_source.refresh(police.store, police.engine.connect())
-    receiver = police.receiver()
-    keeping = receiver.keep_soon(receiver.check([Incoming(d, "removable") for d in _packets_of(agency, case_id)]))
+    receiver, case_id, checked = _a_checked_case(agency, police, pki, "银兴市监立〔2026〕243号")
+    keeping = receiver.keep_soon(checked)
     # Its records are written, its pack not yet durable: nothing is committed, nothing visible to readers.
     assert not keeping.future.done()
     assert police.store.read(inbox_entries) == ()
@@ -76,10 +82,7 @@ def test_keep_soon_hands_back_while_the_part_is_made_durable(
 def test_keep_soon_hands_back_a_part_that_failed_before_its_work_was_done(
     agency: Side, police: Side, pki: PlatformPki, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    case_id = transferred_case(agency, pki, "银兴市监立〔2026〕244号")
-    police.engine.trust_source.refresh(police.store, police.engine.connect())
-    receiver = police.receiver()
-    checked = receiver.check([Incoming(d, "removable") for d in _packets_of(agency, case_id)])
+    receiver, _case_id, checked = _a_checked_case(agency, police, pki, "银兴市监立〔2026〕244号")
 
     def disk_full(*_args: object) -> None:
         raise OSError(28, "No space left on device")
