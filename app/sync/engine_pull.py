@@ -2,8 +2,9 @@
 
 Protocol 1.1's batch download brings a page of inbox lines *with* their packets in one response; the next page is
 fetched on a helper thread while this one is verified and applied, so the network wait and the platform's work
-overlap the terminal's. A page is applied by ``Receiver.receive_batch`` in transactions of at most
-``transaction_size`` packets, so that an operator's action never waits long behind a pull. A 1.0 platform (404 on
+overlap the terminal's. A page is verified and applied in transactions of at most ``transaction_size`` packets, so
+that an operator's action never waits long behind a pull; each part is verified (``Receiver.check``) while the part
+before it is committed (``Receiver.keep_soon``). A 1.0 platform (404 on
 the batch endpoint) is read the old way, a line and a download per packet. The cursor moves only in the
 transaction that applied the packets before it, so a crash or a failure anywhere leaves it after the last applied
 ones.
