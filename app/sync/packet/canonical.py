@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import orjson
+
 from app.jsontext import sorted_json_bytes
 
 
@@ -58,24 +60,37 @@ def _refuse_float(text: str) -> Any:
     raise NotCanonicalJson(f"float {text}: write amounts as integers or strings")
 
 
-# Built once, as json.loads keeps its default one (it holds no state between calls); building it per call cost more
-# than parsing a receipt. What it parses holds no float, so ``sorted_json`` writes it exactly as json.dumps would.
-_DECODER = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_refuse_float)
+def _holds_float(value: Any) -> bool:
+    # orjson reads an integer beyond 64 bits as a float: such bytes go to ``_parse_strict``, which reads it exactly.
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        kind = type(item)
+        if kind is dict:
+            pending.extend(item.values())
+        elif kind is list:
+            pending.extend(item)
+        elif kind is float:
+            return True
+    return False
 
 
 def parse_canonical_json(data: bytes) -> Any:
     """Parse ``data`` and insist that it is already in canonical form (so every byte of it is meaningful).
 
-    Canonical bytes are parsed without a Python hook per object: they are exactly the re-encoding of what they
-    parse to, so they hold no duplicate key (a dict re-encodes each key once). Anything else is parsed again by
-    ``_parse_strict``, which names the fault as it always did."""
+    Canonical bytes are read by orjson (a transfer's manifest of ≈ 23 KB: ≈ 20-35 µs against ≈ 60-120 µs for the
+    standard library's decoder) and must be exactly the re-encoding of what they parse to, so they hold no
+    duplicate key (orjson keeps a key's last value, and a dict re-encodes each key once), no escape that is not
+    needed and no other number form. Anything else — bytes orjson refuses (a lone surrogate, a BOM, NaN, nesting
+    beyond 1,024), a float, an integer beyond 64 bits, bytes that differ — is parsed again by ``_parse_strict``,
+    which names the fault as it always did and reads what is canonical exactly as before."""
     try:
-        text = data.decode("utf-8")
-        value = _DECODER.decode(text)
-        canonical = sorted_json_bytes(value)  # compared as bytes: UTF-8 is one-to-one, and no text is decoded again
-    except (ValueError, RecursionError):  # a lone surrogate cannot be encoded: UnicodeEncodeError, a ValueError
+        value = orjson.loads(data)
+    except orjson.JSONDecodeError:
         return _parse_strict(data)
-    return value if canonical == data else _parse_strict(data)
+    if _holds_float(value) or sorted_json_bytes(value) != data:
+        return _parse_strict(data)
+    return value
 
 
 def _parse_strict(data: bytes) -> Any:
