@@ -46,7 +46,7 @@ from app.sync.platform_errors import (
     status_error,
     transport_error,
 )
-from app.sync.platform_fetch import BodyFetcher, Fetched
+from app.sync.platform_fetch import BodyFetcher, Fetched, FetchTimedOut
 from app.sync.platform_tls import TerminalCredentials, client_ssl_context
 
 __all__ = [
@@ -299,7 +299,10 @@ class PlatformClient:
             return None
         self._last_refusal = None
         base = self._url.raw_path.decode("ascii").rstrip("/")
-        return self._bodies.get(f"{base}{path}?{urllib.parse.urlencode(params)}")
+        try:
+            return self._bodies.get(f"{base}{path}?{urllib.parse.urlencode(params)}")
+        except FetchTimedOut as exc:  # asking httpx too would wait out the same timeout once more
+            raise PlatformUnreachable(f"GET {path}: timeout ({exc})") from None
 
     def published(self, name: str, etag: str | None = None) -> tuple[bytes, str] | None:
         """A publication as served (verify before use) and its ETag; None when unchanged since ``etag``."""

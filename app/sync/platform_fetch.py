@@ -8,6 +8,9 @@ connection of its own (same ``SSLContext``: same anchors, hostname check and cli
 It is only a fast path for the answer that matters: anything else (a status other than 200, chunked or encoded
 bodies, a malformed or oversized head, a connection that fails) is ``None``, and the caller sends the same GET
 through its ``httpx`` client, which gives the exact typed error. A GET twice changes nothing on the platform.
+
+A timeout is the exception: ``FetchTimedOut`` at once. Asking again (afresh, then through httpx) would wait out the
+same timeout two or three times before the terminal says it is offline.
 """
 
 from __future__ import annotations
@@ -20,6 +23,10 @@ from dataclasses import dataclass
 
 MAX_HEAD = 64 * 1024
 MAX_BODY = 512 * 1024 * 1024  # a page holds at least one packet, and a packet may be 256 MiB
+
+
+class FetchTimedOut(Exception):
+    """The platform did not connect, complete the handshake or answer within the timeout."""
 
 
 @dataclass(frozen=True)
@@ -45,7 +52,9 @@ class BodyFetcher:
             self._socket = None
 
     def get(self, target: str) -> Fetched | None:
-        """The 200 answer to ``GET target`` (path and query), or None: ask the regular client instead."""
+        """The 200 answer to ``GET target`` (path and query), or None: ask the regular client instead.
+
+        ``FetchTimedOut`` when the platform did not connect or answer in time; the connection is closed."""
         reused = self._socket is not None
         fetched = self._attempt(target)
         if fetched is None and reused:  # the platform may have closed an idle connection: once more, afresh
@@ -61,6 +70,9 @@ class BodyFetcher:
             request = f"GET {target} HTTP/1.1\r\nHost: {self._host}\r\nAccept-Encoding: identity\r\n\r\n"
             self._socket.sendall(request.encode("ascii"))
             fetched, keep = _read_answer(self._socket)
+        except TimeoutError:  # socket.timeout: connecting, the TLS handshake or a read
+            self.close()
+            raise FetchTimedOut(f"no answer within {self._timeout:g} s (connect {self._connect_timeout:g} s)") from None
         except (OSError, ValueError, UnicodeDecodeError):
             self.close()
             return None

@@ -6,14 +6,15 @@ from __future__ import annotations
 import socket
 import ssl
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from app.sync.platform_client import API
-from app.sync.platform_fetch import BodyFetcher
+from app.sync.platform_client import API, PlatformClient, PlatformUnreachable
+from app.sync.platform_fetch import BodyFetcher, FetchTimedOut
 from app.sync.platform_tls import client_ssl_context
 from tests.server.platform_support import PlatformPki, RunningPlatform
 from tests.sync.test_engine import transferred_case
@@ -160,3 +161,30 @@ def test_an_unreachable_platform_is_none_not_an_exception(pki: PlatformPki) -> N
     with socket.create_server(("127.0.0.1", 0)) as probe:
         port = probe.getsockname()[1]
     assert _fetcher(pki, port).get("/api/v1/inbox/packets") is None
+
+
+def test_a_platform_that_never_answers_times_out_once_and_the_fetcher_can_go_on(pki: PlatformPki) -> None:
+    # The kernel accepts the connection into the listener's backlog; nothing ever speaks TLS on it.
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        context = client_ssl_context(pki.credentials("police"), [pki.world.root.certificate])
+        fetcher = BodyFetcher("127.0.0.1", silent.getsockname()[1], context, timeout=0.5, connect=0.5)
+        started = time.monotonic()
+        with pytest.raises(FetchTimedOut, match=r"within 0\.5 s"):
+            fetcher.get("/api/v1/inbox/packets?after=0")
+        assert time.monotonic() - started < 0.85  # one timeout, not one per attempt
+        assert fetcher._socket is None  # closed: the next request connects afresh
+
+
+def test_the_client_says_unreachable_after_one_timeout_not_three(pki: PlatformPki) -> None:
+    """Before, the fast path's timeout was followed by the same GET through httpx: twice the wait (three times on a
+    kept connection) before the terminal showed itself offline."""
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        url = f"https://127.0.0.1:{silent.getsockname()[1]}"
+        roots = [pki.world.root.certificate]
+        with PlatformClient(url, pki.credentials("police"), roots, timeout=0.5, connect_timeout=0.5) as client:
+            started = time.monotonic()
+            with pytest.raises(PlatformUnreachable) as raised:
+                client.inbox_packets(after=0, limit=64)
+            elapsed = time.monotonic() - started
+    assert elapsed < 0.85, elapsed
+    assert "timeout" in str(raised.value) and raised.value.user_message
