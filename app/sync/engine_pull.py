@@ -68,6 +68,11 @@ class Puller:
                         _count(counts, keeping.result())
                     keeping = self.receiver.keep_soon(checked, cursor=page_cursor if last else part[-1].seq)
                 if not incomings and page_cursor > after:
+                    # The part in flight first: were it to fail after this checkpoint committed, the cursor would
+                    # stand past packets never kept, and no pull would fetch them again.
+                    if keeping is not None:
+                        _count(counts, keeping.result())
+                        keeping = None
                     self.receiver.checkpoint(page_cursor)
                 after = max(after, page_cursor)
             if keeping is not None:
