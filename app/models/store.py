@@ -59,7 +59,10 @@ class Store:
             raise StoreClosed("write on a closed store")
         if threading.get_ident() == self._writer_ident:
             raise RuntimeError("store.write called from inside store.write: pass the session down instead")
-        return executor.submit(self._run, self._writer, fn)
+        try:
+            return executor.submit(self._run, self._writer, fn)
+        except RuntimeError:  # ``close`` shut the executor down since it was read above
+            raise StoreClosed("write on a closed store") from None
 
     def read(self, fn: Callable[[Session], T]) -> T:
         """Run ``fn`` in a read-only snapshot on the calling thread and return its (plain) result."""

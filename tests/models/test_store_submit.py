@@ -51,3 +51,15 @@ def test_submit_is_refused_inside_a_write_and_on_a_closed_store(store: Store) ->
     store.close()
     with pytest.raises(StoreClosed):
         store.submit(lambda s: None)
+
+
+def test_a_store_closed_while_submit_runs_is_store_closed(store: Store) -> None:
+    """``close`` on another thread between ``submit``'s check and the hand-over: the executor is already shut down
+    (what ``close`` does first) while ``submit`` still holds it. The caller gets ``StoreClosed``, which the sync
+    engine handles, not the executor's ``RuntimeError``."""
+    executor = store._executor
+    assert executor is not None
+    executor.shutdown(wait=True)
+    with pytest.raises(StoreClosed, match="closed store"):
+        store.submit(lambda s: None)
+    store.close()
