@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.errors import AppError
 from app.models.audit import AuditKind, append_audit
+from app.models.errors import StoreClosed
 from app.models.store import Store
 from app.sync.apply import Applier
 from app.sync.engine_backoff import EngineSettings, backoff_delay
@@ -118,19 +119,27 @@ class SyncEngine:
         self._drop_connection()
 
     def _loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                report = self.run_once()
-            except Exception as exc:  # a defect must not end the thread: the status says so and the pass is retried
-                log.exception("sync pass failed")
-                self._failures += 1
-                reason = f"同步出现内部错误（{type(exc).__name__}），将自动重试；如持续出现，请联系管理员并提供日志。"
-                report = self._finish(SyncReport(), SyncPhase.ERROR, reason, backoff=True)
-            delay = self.settings.interval
-            if report.status.phase in (SyncPhase.OFFLINE, SyncPhase.ERROR) and self._failures:
-                delay = backoff_delay(self._failures, self.settings, self.rng)
-            self._wake.wait(delay)
-            self._wake.clear()
+        try:
+            while not self._stop.is_set():
+                report = self._guarded_pass()
+                delay = self.settings.interval
+                if report.status.phase in (SyncPhase.OFFLINE, SyncPhase.ERROR) and self._failures:
+                    delay = backoff_delay(self._failures, self.settings, self.rng)
+                self._wake.wait(delay)
+                self._wake.clear()
+        except StoreClosed:  # the session ended (``stop`` waited in vain) and its store with it: nothing to sync into
+            log.info("sync engine ends: its store was closed during a pass")
+
+    def _guarded_pass(self) -> SyncReport:
+        try:
+            return self.run_once()
+        except StoreClosed:
+            raise
+        except Exception as exc:  # a defect must not end the thread: the status says so and the pass is retried
+            log.exception("sync pass failed")
+            self._failures += 1
+            reason = f"同步出现内部错误（{type(exc).__name__}），将自动重试；如持续出现，请联系管理员并提供日志。"
+            return self._finish(SyncReport(), SyncPhase.ERROR, reason, backoff=True)
 
     def _connection(self) -> PlatformClient:
         if self._client is None:
@@ -146,7 +155,7 @@ class SyncEngine:
         trust = self.trust_source.load(self.store)
         applier = Applier(self.agency_code, self.terminal, self.store.blobs, trust.sender_kinds())
         receiver = Receiver(self.store, trust, applier, self.operator, self.clock)
-        return Puller(self.store, client, receiver, self.settings.page_size).pull()
+        return Puller(self.store, client, receiver, self.settings.page_size, stopping=self._stop.is_set).pull()
 
     def _skew(self, client: PlatformClient) -> dt.timedelta:
         """The platform's clock against the engine's ``clock`` (> 0: ours is behind), from one round trip's midpoint.

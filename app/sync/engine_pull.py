@@ -43,6 +43,7 @@ class Puller:
     receiver: Receiver
     page_size: int = 64
     transaction_size: int = 32
+    stopping: Callable[[], bool] = lambda: False  # looked at before each page: the engine is being stopped
 
     def pull(self) -> dict[str, int]:
         """Receive everything after the stored cursor; counts of received, applied, duplicates, ..."""
@@ -51,6 +52,8 @@ class Puller:
         keeping: Keeping | None = None  # the part before, its commit still being made durable
         try:
             for items, page_cursor, _more in self._pages(after):
+                if self.stopping():  # the part in flight is still kept below; the cursor stands after it
+                    break
                 incomings = [
                     Incoming(data, "platform", item.seq, (item.receipt_json, item.receipt_signature))
                     for item, data in items
@@ -82,7 +85,8 @@ class Puller:
             if keeping is not None:
                 keeping.wait()  # the part submitted ends (committed or not) before the error goes up
             raise
-        counts["applied"] += self.receiver.retry_deferred()
+        if not self.stopping():
+            counts["applied"] += self.receiver.retry_deferred()
         return counts
 
     def _pages(self, after: int) -> Iterator[Page]:
