@@ -109,6 +109,11 @@ class BlobStore:
         with contextlib.suppress(FileNotFoundError):
             self.path_of(blob_id).unlink()
 
+    def discard_pack(self, pack_id: uuid.UUID) -> None:
+        """Remove a pack whose transaction did not commit (no row names it)."""
+        with contextlib.suppress(FileNotFoundError):
+            self.path_of(pack_id, PACK_SUFFIX).unlink()
+
 
 class BlobBatch(BlobStore):
     """The blobs of one transaction's received packets, in one pack file made durable by ``sync`` before the commit.
@@ -138,10 +143,10 @@ class BlobBatch(BlobStore):
         self._size += length
         return BlobPlace(blob_id, pack_id, offset, length)
 
-    def sync(self) -> None:
-        """Make the pack durable under its name: flush, fsync, rename, fsync of the folder."""
+    def sync(self) -> uuid.UUID | None:
+        """Make the pack durable under its name: flush, fsync, rename, fsync of the folder; its id (None: no pack)."""
         if self._pack is None:
-            return
+            return None
         pack_id, tmp, sink = self._pack
         self._pack = None
         path = self.path_of(pack_id, PACK_SUFFIX)
@@ -154,6 +159,7 @@ class BlobBatch(BlobStore):
 
         _typed(finish, pack_id, tmp)
         fsync_directory(path.parent)
+        return pack_id
 
     def abandon(self) -> None:
         """Remove the pack of a transaction that rolled back (nothing names it)."""

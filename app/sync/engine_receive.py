@@ -7,9 +7,12 @@ never reaches the store. Keeping, applying and moving the cursor happen in one t
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import enum
+import functools
 import threading
+import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, wait
 from dataclasses import dataclass, replace
@@ -29,6 +32,7 @@ from app.sync.inbox import (
     known_manifests,
     mark_applied,
     mark_deferred,
+    pack_named,
     set_cursor,
     unapplied,
 )
@@ -166,19 +170,37 @@ class Receiver:
         is rolled back whole and the batch applied again (by ``Keeping.result``) with each packet in its own
         savepoint, the refused one rolled back and quarantined."""
         worked = threading.Event()
-        future = self.store.submit(lambda s: self._keep_checked(s, checked, cursor, worked.set, isolated=False))
+        future = self._submit_keep(checked, cursor, worked.set, isolated=False)
         future.add_done_callback(lambda _: worked.set())
         worked.wait()
-        return Keeping(
-            future, lambda: self.store.write(lambda s: self._keep_checked(s, checked, cursor, isolated=True))
-        )
+        return Keeping(future, lambda: self._submit_keep(checked, cursor, None, isolated=True).result())
+
+    def _submit_keep(
+        self, checked: Checked, cursor: int | None, worked: Callable[[], None] | None, *, isolated: bool
+    ) -> Future[list[Received]]:
+        """The transaction keeping ``checked``; if it fails after its pack was made durable (at the commit: disk
+        full, I/O error), the pack is removed unless a committed row names it after all."""
+        synced: list[uuid.UUID] = []
+        future = self.store.submit(lambda s: self._keep_checked(s, checked, cursor, worked, synced, isolated=isolated))
+
+        def drop_unnamed_pack(done: Future[list[Received]]) -> None:
+            if done.exception() is None:
+                return
+            for pack_id in synced:
+                with contextlib.suppress(Exception):  # best effort: an unnamed pack is only wasted space
+                    if not self.store.read(functools.partial(pack_named, pack_id=pack_id)):
+                        self.applier.blobs.discard_pack(pack_id)
+
+        future.add_done_callback(drop_unnamed_pack)
+        return future
 
     def _keep_checked(
         self,
         session: Session,
         checked: Checked,
         cursor: int | None,
-        worked: Callable[[], None] | None = None,
+        worked: Callable[[], None] | None,
+        synced: list[uuid.UUID],
         *,
         isolated: bool,
     ) -> list[Received]:
@@ -187,7 +209,8 @@ class Receiver:
             outcomes = self._keep_all(session, checked, cursor, replace(self.applier, blobs=blobs), isolated=isolated)
             if worked is not None:
                 worked()
-            blobs.sync()  # the pack these rows name is durable before the commit
+            if (pack_id := blobs.sync()) is not None:  # the pack these rows name is durable before the commit
+                synced.append(pack_id)
         except BaseException:
             blobs.abandon()  # the transaction rolls back: nothing names the pack
             raise

@@ -139,6 +139,11 @@ def add_received(
     )  # fmt: skip
 
 
+def pack_named(session: Session, pack_id: uuid.UUID) -> bool:
+    """Whether a kept packet lies in the pack ``pack_id`` (asked only after a transaction failed: no index)."""
+    return session.scalar(select(InboxRow.packet_id).where(InboxRow.pack_id == str(pack_id)).limit(1)) is not None
+
+
 def mark_applied(session: Session, packet_id: str, now: dt.datetime) -> None:
     """The packet's records are in the case."""
     _MARK_APPLIED.run(session, {"key": packet_id, "now": now})

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -123,3 +124,24 @@ def test_a_pull_applies_a_part_again_packet_by_packet_while_the_next_part_is_alr
     assert held == [4, 4, 4, 4, 4, 0]
     assert police.store.read(cursor) == listed.cursor
     assert len(police.store.read(inbox_entries)) == 5
+
+
+def test_a_part_whose_commit_fails_after_its_pack_was_made_durable_leaves_no_pack(
+    agency: Side, police: Side, pki: PlatformPki, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    receiver, case_id, checked = _a_checked_case(agency, police, pki, "银兴市监立〔2026〕245号")
+    keep_checked = Receiver._keep_checked
+
+    def then_the_commit_fails(self: Receiver, *args: Any, **kwargs: Any) -> list[Received]:
+        keep_checked(self, *args, **kwargs)  # rows written, pack durable under its name
+        raise OSError(28, "No space left on device")  # where the commit's error would surface
+
+    monkeypatch.setattr(Receiver, "_keep_checked", then_the_commit_fails)
+    with pytest.raises(OSError, match="No space left"):
+        receiver.keep(checked, cursor=5)
+    packs = lambda: [p for p in police.store.blobs.directory.rglob("*") if p.is_file()]  # noqa: E731
+    assert police.store.read(inbox_entries) == () and police.store.read(cursor) == 0
+    assert packs() == []  # nothing names it: removed, not left to fill the disk
+    monkeypatch.setattr(Receiver, "_keep_checked", keep_checked)
+    assert receiver.keep(checked, cursor=5) == [Received.APPLIED] * 4  # space again: kept in a pack of its own
+    assert len(packs()) == 1 and police.store.read(lambda s: count_case_events(s, case_id)) == 4
