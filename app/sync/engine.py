@@ -121,14 +121,23 @@ class SyncEngine:
     def _loop(self) -> None:
         try:
             while not self._stop.is_set():
-                report = self._guarded_pass()
-                delay = self.settings.interval
-                if report.status.phase in (SyncPhase.OFFLINE, SyncPhase.ERROR) and self._failures:
-                    delay = backoff_delay(self._failures, self.settings, self.rng)
-                self._wake.wait(delay)
+                self._wake.wait(self._pass_and_delay())
                 self._wake.clear()
         except StoreClosed:  # the session ended (``stop`` waited in vain) and its store with it: nothing to sync into
             log.info("sync engine ends: its store was closed during a pass")
+
+    def _pass_and_delay(self) -> float:
+        """One pass, then how long to wait before the next."""
+        try:
+            report = self._guarded_pass()
+        except StoreClosed:
+            raise
+        except Exception:  # even saying that the pass failed failed: the thread goes on, at the longest backoff
+            log.exception("sync pass and its report failed")
+            return self.settings.backoff_cap
+        if report.status.phase in (SyncPhase.OFFLINE, SyncPhase.ERROR) and self._failures:
+            return backoff_delay(self._failures, self.settings, self.rng)
+        return self.settings.interval
 
     def _guarded_pass(self) -> SyncReport:
         try:

@@ -19,5 +19,6 @@ class EngineSettings:
 
 def backoff_delay(failures: int, settings: EngineSettings, rng: random.Random) -> float:
     """Exponential backoff with equal jitter: half the capped delay fixed, half random, so terminals spread out."""
-    ceiling = float(min(settings.backoff_cap, settings.backoff_base * 2.0 ** max(0, failures - 1)))
+    # The exponent is bounded: 2.0 ** 1024 overflows, and a terminal may be offline for days (a pass every 5 min).
+    ceiling = float(min(settings.backoff_cap, settings.backoff_base * 2.0 ** min(max(0, failures - 1), 64)))
     return ceiling / 2 + rng.uniform(0, ceiling / 2)

@@ -34,6 +34,7 @@ from app.sync.outbox import (
     due_packets,
     mark_failed,
     mark_receipted,
+    mark_requeued,
     mark_retry,
     mark_sent,
     store_receipt,
@@ -44,10 +45,12 @@ from app.sync.packet.errors import ReceiptInvalid
 from app.sync.platform_batch import runs
 from app.sync.platform_client import (
     BatchRefused,
+    PacketRefused,
     PlatformClient,
     PlatformConflict,
     PlatformError,
     PlatformFailed,
+    PlatformNotFound,
     PlatformUnreachable,
     TerminalRefused,
     UploadOutcome,
@@ -56,6 +59,7 @@ from app.sync.platform_client import (
 
 PUSH_BATCH_BYTES = 8 * 1024 * 1024  # per request: large enough to share the fixed costs, small enough to retry
 PUSH_ALONE_BYTES = 1024 * 1024  # a packet this large is sent by itself
+_NOT_ON_PLATFORM = "平台上已没有该数据包（平台可能已从备份恢复），已重新排队发送。"
 
 
 @dataclass
@@ -76,8 +80,7 @@ class Pusher:
         counts = {"pushed": 0, "receipts": 0, "failed": 0}
         validator = ChainValidator(self.trust_source.roots, self.trust_source.load_crls(self.store))
         for packet in self.store.read(unreceipted_sent):
-            receipt = self.client.receipt(uuid.UUID(packet.packet_id))
-            counts["receipts"] += self._keep_receipt(validator, packet, receipt)
+            counts["receipts"] += self._recheck(validator, packet)
         while due := self.store.read(lambda s: due_packets(s, self.clock(), self.settings.push_batch)):
             groups = runs(
                 due, lambda p: len(p.data), self.settings.push_batch, self.batch_bytes, alone_above=self.alone_bytes
@@ -138,12 +141,24 @@ class Pusher:
     def _refused(self, packet: DuePacket, error: AppError) -> Callable[[Session], None]:
         """The outbox change for a packet the platform did not take: failed for good, or retried later."""
         reason = error.for_operator()
-        if isinstance(error, PacketRejected | PlatformConflict):
+        if isinstance(error, PacketRejected | PlatformConflict | PacketRefused):
             return lambda s: mark_failed(s, packet.packet_id, reason)
         delay = dt.timedelta(seconds=backoff_delay(packet.attempts + 1, self.settings, self.rng))
         return lambda s: mark_retry(s, packet.packet_id, reason, self.clock() + delay)
 
-    def _keep_receipt(self, validator: ChainValidator, packet: DuePacket, receipt: tuple[bytes, bytes]) -> int:
+    def _recheck(self, validator: ChainValidator, packet: DuePacket) -> int:
+        """Fetch the receipt of a packet the platform took earlier. A platform that no longer has it (restored from a
+        backup) gets it again: the packet is queued. Any other failure leaves it for the next pass, and the packets
+        behind it go on; only an unreachable platform or a refused terminal ends the pass."""
+        try:
+            receipt = self.client.receipt(uuid.UUID(packet.packet_id))
+        except (PlatformUnreachable, TerminalRefused):
+            raise
+        except PlatformNotFound:
+            self.store.write(lambda s: mark_requeued(s, packet.packet_id, _NOT_ON_PLATFORM, self.clock()))
+            return 0
+        except (PlatformError, PacketRejected):  # 5xx, a receipt unreadable on the way: asked again next pass
+            return 0
         change, receipted = self._receipt(validator, packet, receipt)
         self.store.write(change)
         return receipted
@@ -160,7 +175,8 @@ class Pusher:
                 packet_id=uuid.UUID(packet.packet_id), manifest_sha256=packet.manifest_sha256,
             )  # fmt: skip
         except ReceiptInvalid as exc:
-            reason = exc.for_operator()
+            why = exc.user_message.rstrip("。")
+            reason = f"平台已接收该数据包，但回执未通过校验（{why}），将在下次同步时重新获取。"
             return lambda s: mark_sent(s, packet.packet_id, self.clock(), reason), 0
 
         def keep(session: Session) -> None:

@@ -11,6 +11,7 @@ import contextlib
 import datetime as dt
 import enum
 import functools
+import logging
 import threading
 import uuid
 from collections.abc import Callable, Sequence
@@ -38,9 +39,11 @@ from app.sync.inbox import (
 )
 from app.sync.outbox import store_receipt
 from app.sync.packet import PacketRejected, Receipt, VerifiedPacket, verify_receipt
-from app.sync.packet.errors import PacketIdReused, PacketReplayed
+from app.sync.packet.errors import PacketIdReused, PacketReplayed, ReceiptInvalid
 
 Clock = Callable[[], dt.datetime]
+REMOVABLE = "removable"  # the origin of a packet from a drive starts with it
+log = logging.getLogger("lianjie.sync.receive")
 
 
 class _ApplyEachAlone(Exception):
@@ -288,9 +291,16 @@ class Receiver:
             return None
         receipt_json, signature = incoming.receipt
         # Which packet it is about is checked against the verified packet when kept (``_keep_and_apply``).
-        return verify_receipt(
-            receipt_json, signature, self.trust.verifier.validator, platform_agency=self.trust.office_code
-        )
+        try:
+            return verify_receipt(
+                receipt_json, signature, self.trust.verifier.validator, platform_agency=self.trust.office_code
+            )
+        except ReceiptInvalid:
+            if not incoming.origin.startswith(REMOVABLE):
+                raise  # the platform's own answer: the packet is quarantined with it
+            # Beside a packet on a drive, a receipt is only a help: the packet is verified as of now, without it.
+            log.warning("receipt beside %s is not valid; the packet is verified as of now", incoming.origin)
+            return None
 
     def _keep_and_apply(
         self,

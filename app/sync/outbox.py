@@ -107,10 +107,10 @@ def mark_receipted(session: Session, packet_id: str, now: dt.datetime) -> None:
 
 
 def mark_sent(session: Session, packet_id: str, now: dt.datetime, reason: str) -> None:
-    """The platform took the packet; its receipt could not be verified yet."""
-    session.execute(
-        update(OutboxRow).where(OutboxRow.packet_id == packet_id).values(state="sent", reason=reason, sent_at=now)
-    )
+    """The platform took the packet; its receipt could not be verified yet. ``sent_at`` stays the first time."""
+    row = OutboxRow.packet_id == packet_id
+    session.execute(update(OutboxRow).where(row).values(state="sent", reason=reason))
+    session.execute(update(OutboxRow).where(row, OutboxRow.sent_at.is_(None)).values(sent_at=now))
 
 
 def mark_retry(session: Session, packet_id: str, reason: str, next_attempt_at: dt.datetime) -> None:
@@ -119,6 +119,15 @@ def mark_retry(session: Session, packet_id: str, reason: str, next_attempt_at: d
         update(OutboxRow)
         .where(OutboxRow.packet_id == packet_id)
         .values(reason=reason, attempts=OutboxRow.attempts + 1, next_attempt_at=next_attempt_at)
+    )
+
+
+def mark_requeued(session: Session, packet_id: str, reason: str, now: dt.datetime) -> None:
+    """A packet the platform took but no longer has (restored from a backup): sent again, as new."""
+    session.execute(
+        update(OutboxRow)
+        .where(OutboxRow.packet_id == packet_id, OutboxRow.state == "sent")
+        .values(state="queued", reason=reason, next_attempt_at=now, sent_at=None)
     )
 
 

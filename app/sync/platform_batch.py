@@ -101,7 +101,8 @@ def batch_outcomes(body: Any, packets: Sequence[tuple[uuid.UUID, bytes]], where:
 
 def refusal(packet_id: uuid.UUID, status: int, code: str, message: str, where: str) -> UploadRefusal:
     """The outcome of a packet the platform refused with this status, code and message."""
-    return UploadRefusal(packet_id, status, code, message, status_error(status, code, message, f"{where} {code}"))
+    error = status_error(status, code, message, f"{where} {code}", upload=True)
+    return UploadRefusal(packet_id, status, code, message, error)
 
 
 def _outcome(line: Any, packet_id: uuid.UUID, where: str) -> UploadOutcome:

@@ -21,6 +21,7 @@ import httpx
 from cryptography import x509
 
 from app.domain.errors import AppError
+from app.sync.packet.errors import ReceiptInvalid
 from app.sync.packet.receipt import receipt_from_wire
 from app.sync.platform_batch import (
     MAX_BATCH_BYTES,
@@ -32,9 +33,11 @@ from app.sync.platform_batch import (
     batch_body,
     batch_chunks,
     batch_outcomes,
+    refusal,
 )
 from app.sync.platform_errors import (
     BatchRefused,
+    PacketRefused,
     PlatformConflict,
     PlatformError,
     PlatformFailed,
@@ -56,6 +59,7 @@ __all__ = [
     "InboxBatch",
     "InboxItem",
     "InboxPage",
+    "PacketRefused",
     "PlatformClient",
     "PlatformConflict",
     "PlatformError",
@@ -207,7 +211,10 @@ class PlatformClient:
         response = self._request(
             "PUT", f"/packets/{packet_id}", content=data, headers={"Content-Type": PACKET_MEDIA_TYPE}
         )
-        receipt_json, signature = receipt_from_wire(response.json())
+        try:
+            receipt_json, signature = receipt_from_wire(response.json())
+        except (ValueError, ReceiptInvalid):  # taken, but its receipt did not survive the way back: fetched again
+            receipt_json, signature = b"", b""  # verifies as no receipt: the packet is marked sent
         return UploadResult(receipt_json, signature, response.status_code == 201)
 
     def upload_batch(self, packets: Sequence[tuple[uuid.UUID, bytes]]) -> list[UploadOutcome]:
@@ -251,14 +258,14 @@ class PlatformClient:
         """``upload``'s answer as an outcome; a failure of the connection or of this terminal is still raised."""
         try:
             return self.upload(packet_id, data)
-        except AppError as exc:
+        except AppError:
             answer, self._last_refusal = self._last_refusal, None
             if answer is None:  # no HTTP answer (network, TLS)
                 raise
             status, code, message = answer
             if status in (401, 403) and code != "not-sender":  # the terminal itself is refused, not this packet
                 raise
-            return UploadRefusal(packet_id, status, code, message, exc)
+            return refusal(packet_id, status, code, message, f"PUT {API}/packets/{packet_id} {status}")
 
     def download(self, packet_id: uuid.UUID) -> bytes:
         """A packet's bytes (verify before use)."""

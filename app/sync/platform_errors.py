@@ -39,6 +39,14 @@ class PlatformConflict(PlatformError):
     next_step = "请联系系统管理员核查。"
 
 
+class PacketRefused(PlatformError):
+    """The platform will never take this packet as it is (another agency's, a malformed id, over its size limit):
+    sending it again changes nothing."""
+
+    user_message = "平台拒收该数据包。"
+    next_step = "该数据包不再自动发送；请联系系统管理员核查。"
+
+
 class PlatformNotFound(PlatformError):
     user_message = "平台上没有该数据，或本单位无权查看。"
 
@@ -67,8 +75,10 @@ def refusal_of(body: Any) -> tuple[str, str]:
         return "unknown", ""
 
 
-def status_error(status: int, code: str, message: str, where: str) -> AppError:
-    """The typed error for one refused request or one refused packet of a batch."""
+def status_error(status: int, code: str, message: str, where: str, *, upload: bool = False) -> AppError:
+    """The typed error for one refused request, or (``upload``) for one packet the platform refused."""
+    if upload and (status in (400, 413) or (status == 403 and code == "not-sender")):
+        return PacketRefused(where, user_message=f"平台拒收：{message}" if message else None)
     if status == 422:
         cls = rejection_classes().get(code, PacketRejected)
         return cls(where, user_message=f"平台拒收：{message}" if message else None)

@@ -8,6 +8,7 @@ if already held, else kept and applied. Nothing on the drive is trusted.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -16,10 +17,11 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.domain.errors import AppError
 from app.files import atomic_write_bytes
 from app.models.store import Store
 from app.models.sync_tables import ReceiptRow
-from app.sync.engine_receive import Incoming, Received, Receiver
+from app.sync.engine_receive import REMOVABLE, Incoming, Received, Receiver
 from app.sync.outbox import packet_bytes
 from app.sync.packet import PACKET_SUFFIX
 
@@ -30,6 +32,9 @@ MAX_IMPORT_BYTES = 256 * 1024 * 1024
 
 class PacketNotHeld(LookupError):
     """No packet with this id is in the outbox or the inbox."""
+
+
+log = logging.getLogger("lianjie.sync.sneakernet")
 
 
 @dataclass
@@ -105,7 +110,15 @@ def import_packets(
         signature = _read_bounded(folder / f"{stem}{RECEIPT_SIGNATURE_SUFFIX}")
         receipt = (receipt_json, signature) if receipt_json is not None and signature is not None else None
         before = len(reasons)
-        outcome = report.outcomes[path.name] = receiver.receive(Incoming(data, f"removable:{path.name}", None, receipt))
+        try:
+            outcome = receiver.receive(Incoming(data, f"{REMOVABLE}:{path.name}", None, receipt))
+        except AppError:
+            raise  # the store or the disk: the files after it would fare no better
+        except Exception:  # a defect met by one hostile file must not keep every file after it from being imported
+            log.exception("importing %s failed", path.name)
+            report.refused[path.name] = "处理该数据包时出现程序错误（已记入日志），未导入。"
+            continue
+        report.outcomes[path.name] = outcome
         if outcome is Received.QUARANTINED:
             report.refused[path.name] = reasons[before] if len(reasons) > before else "验证未通过，已隔离。"
     report.applied_later = receiver.retry_deferred()

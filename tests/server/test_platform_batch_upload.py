@@ -19,10 +19,9 @@ from app.sync.packet.errors import PacketRejected, SignatureInvalid
 from app.sync.platform_batch import batch_body, batch_chunks
 from app.sync.platform_client import (
     BatchRefused,
+    PacketRefused,
     PlatformConflict,
-    PlatformFailed,
     PlatformNotFound,
-    TerminalRefused,
     UploadRefusal,
     UploadResult,
 )
@@ -92,9 +91,11 @@ def test_a_batch_answers_each_packet_alone_and_stores_only_the_good_ones(
     assert isinstance(refused, UploadRefusal) and refused.status == 422
     assert isinstance(refused.error, SignatureInvalid) and refused.error.user_message.startswith("平台拒收")
     assert isinstance(not_sender, UploadRefusal) and (not_sender.status, not_sender.code) == (403, "not-sender")
-    assert isinstance(not_sender.error, TerminalRefused) and not_sender.message == "终端只能上传本单位发出的数据包。"
+    # This packet, not the terminal, is refused: it fails for good while the others go on (not TerminalRefused).
+    assert isinstance(not_sender.error, PacketRefused) and not_sender.message == "终端只能上传本单位发出的数据包。"
+    assert not_sender.error.user_message == "平台拒收：终端只能上传本单位发出的数据包。"
     assert isinstance(mismatch, UploadRefusal) and (mismatch.status, mismatch.code) == (400, "id-mismatch")
-    assert isinstance(mismatch.error, PlatformFailed)
+    assert isinstance(mismatch.error, PacketRefused)  # sending the same again would change nothing
     for packet_id, copies in (
         (good.packet_id, 1), (again.packet_id, 1), (stored.packet_id, 1), (taken.packet_id, 1),
         (other.packet_id, 0), (foreign.packet_id, 0), (mismatched.packet_id, 0),

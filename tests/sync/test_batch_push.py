@@ -142,7 +142,7 @@ def test_a_batch_refused_whole_is_sent_again_one_by_one(
     _queue(side, [small[0], oversized, *small[1:]])
     client = side.engine.connect()
     side.engine.trust_source.refresh(side.store, client)
-    patient = replace(FAST, backoff_base=60.0, backoff_cap=300.0)  # retried in a later pass, not this one
+    patient = replace(FAST, backoff_base=60.0, backoff_cap=300.0)
     pusher = Pusher(side.store, client, side.engine.trust_source, side.engine.clock, random.Random(1), patient,
                     batch_bytes=64 * 1024 * 1024, alone_bytes=64 * 1024 * 1024)  # fmt: skip
     try:
@@ -152,8 +152,10 @@ def test_a_batch_refused_whole_is_sent_again_one_by_one(
     assert counts == {"pushed": 3, "receipts": 3, "failed": 1}
     assert clients[-1].batches == [4] and clients[-1].singles == 4
     entries = {e.packet_id: e for e in side.store.read(outbox_entries)}
-    waiting = entries[str(oversized.packet_id)]
-    assert (waiting.state, waiting.attempts) == ("queued", 1) and "超过平台允许的大小" in waiting.reason
+    # Over the platform's limit: sending it again would change nothing, so it fails for good with the platform's
+    # reason (the operator may send it again once the limit is raised), instead of being retried for ever.
+    refused = entries[str(oversized.packet_id)]
+    assert refused.state == "failed" and "平台拒收" in refused.reason and "超过平台允许的大小" in refused.reason
     assert {entries[str(p.packet_id)].state for p in small} == {"receipted"}
 
 
@@ -188,6 +190,6 @@ def test_an_unreachable_platform_during_the_resend_keeps_the_answers_already_had
     entries = {e.packet_id: e for e in side.store.read(outbox_entries)}
     assert entries[str(small[0].packet_id)].state == "receipted"  # answered before the drop: kept
     assert str(small[0].packet_id) in _receipts(side)
-    assert entries[str(oversized.packet_id)].state == "queued" and entries[str(oversized.packet_id)].attempts == 1
+    assert entries[str(oversized.packet_id)].state == "failed"  # refused for good before the drop: kept
     for packet in small[1:]:  # never answered: still queued, untouched
         assert (entries[str(packet.packet_id)].state, entries[str(packet.packet_id)].attempts) == ("queued", 0)

@@ -3,18 +3,23 @@ under the same verification as the network; a tampered file is refused and kept 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from app.domain.agencies import AgencyKind
 from app.domain.lifecycle import CaseStage
 from app.models.snapshots import load_case_state
+from app.models.sync_tables import ReceiptRow
 from app.sync.engine_receive import Received
 from app.sync.inbox import inbox_entries
 from app.sync.outbox import outbox_entries
-from app.sync.sneakernet import RECEIPT_SUFFIX, export_packets, import_packets
+from app.sync.packet import PACKET_SUFFIX
+from app.sync.packet.canonical import canonical_json
+from app.sync.sneakernet import RECEIPT_SIGNATURE_SUFFIX, RECEIPT_SUFFIX, export_packets, import_packets
 from tests.server.platform_support import PlatformPki, RunningPlatform
 from tests.sync.test_engine import transferred_case
 from tests.sync.test_engine_support import Side, make_side
@@ -72,3 +77,32 @@ def test_a_tampered_file_on_the_drive_is_refused_and_quarantined(
     assert police.store.read(inbox_entries) == ()
     assert police.store.read(lambda s: load_case_state(s, case_id)) is None
     assert list((tmp_path / "police" / "quarantine").glob("*.quarantined"))
+
+
+def _receipt_ids(side: Side) -> set[str]:
+    return set(side.store.read(lambda s: [str(row) for row in s.scalars(select(ReceiptRow.packet_id))]))
+
+
+def test_a_damaged_receipt_beside_a_good_packet_is_set_aside_not_the_packet(
+    sides: tuple[Side, Side], pki: PlatformPki, tmp_path: Path
+) -> None:
+    """A receipt on a drive is only a help (docs/sync.md: receipt time if valid, else now). One whose signature is
+    damaged, and one that is not even a receipt (its packet id a number: it used to end the whole import with an
+    AttributeError at that file, every time), are set aside; their packets are verified as of now and applied."""
+    agency, police = sides
+    case_id = transferred_case(agency, pki, "银兴市监立〔2026〕403号")
+    assert agency.engine.run_once().receipts == 4
+    drive = tmp_path / "drive"
+    written = sorted(export_packets(agency.store, [e.packet_id for e in agency.store.read(outbox_entries)], drive))
+    damaged, unreadable = (drive / f"{path.name[: -len(PACKET_SUFFIX)]}" for path in written[:2])
+    signature = bytearray(Path(f"{damaged}{RECEIPT_SIGNATURE_SUFFIX}").read_bytes())
+    signature[-5] ^= 0x01
+    Path(f"{damaged}{RECEIPT_SIGNATURE_SUFFIX}").write_bytes(bytes(signature))
+    raw = json.loads(Path(f"{unreadable}{RECEIPT_SUFFIX}").read_bytes())
+    Path(f"{unreadable}{RECEIPT_SUFFIX}").write_bytes(canonical_json({**raw, "packet_id": 123}))
+    report = import_packets(police.receiver(), drive)
+    assert report.count(Received.APPLIED) == 4 and not report.refused, report
+    state = police.store.read(lambda s: load_case_state(s, case_id))
+    assert state is not None and state.stage is CaseStage.TRANSFERRED
+    # The two good receipts are kept; the two set aside are not.
+    assert _receipt_ids(police) == {path.name[: -len(PACKET_SUFFIX)] for path in written[2:]}

@@ -80,11 +80,11 @@ def parse_receipt(receipt_json: bytes) -> Receipt:
         raw = parse_canonical_json(receipt_json)
         if raw["format"] != RECEIPT_FORMAT or raw["type"] != "receipt":
             raise ReceiptInvalid("not a receipt of a supported format")
-        received = dt.datetime.fromisoformat(raw["received_at"])
+        received = dt.datetime.fromisoformat(_text(raw["received_at"]))
         if received.utcoffset() is None:
             raise ReceiptInvalid("received_at without a time zone")
         return Receipt(
-            packet_id=uuid.UUID(raw["packet_id"]),
+            packet_id=uuid.UUID(_text(raw["packet_id"])),
             manifest_sha256=str(raw["manifest_sha256"]),
             packet_sha256=str(raw["packet_sha256"]),
             sender=str(raw["sender"]),
@@ -94,6 +94,12 @@ def parse_receipt(receipt_json: bytes) -> Receipt:
         )
     except (NotCanonicalJson, KeyError, TypeError, ValueError) as exc:
         raise ReceiptInvalid(f"receipt unreadable: {exc}") from None
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{type(value).__name__} where text belongs")
+    return value
 
 
 def receipt_from_wire(body: dict[str, Any]) -> tuple[bytes, bytes]:
