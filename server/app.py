@@ -94,7 +94,9 @@ def _caller(platform: Platform, request: Request) -> Caller:
         raise ApiError(401, "no-client-certificate", "连接未提供终端证书。")
     snapshot = platform.published.current()
     try:
-        chain = snapshot.terminals.validate(certificate, [], dt.datetime.now(dt.UTC), role="terminal")
+        chain = snapshot.terminals.validate(
+            certificate, snapshot.terminal_intermediates, dt.datetime.now(dt.UTC), role="terminal"
+        )
     except PacketRejected as exc:
         raise ApiError(403, "terminal-refused", f"终端证书未通过校验：{exc.user_message}") from None
     agency = snapshot.directory.get(chain.holder.agency_code)

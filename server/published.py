@@ -75,6 +75,9 @@ class TrustSnapshot:
     directory: AgencyDirectory
     verifier: PacketVerifier
     terminals: ChainValidator
+    # The configured intermediate CAs: TLS hands the application a terminal's own certificate only, and a terminal
+    # issued by an intermediate (docs/pki.md, --intermediate) validates only through them.
+    terminal_intermediates: tuple[x509.Certificate, ...]
     ssl_context: ssl.SSLContext
     receipt_signer: SoftwareKey
 
@@ -131,6 +134,7 @@ class PublishedState:
             directory=directory,
             verifier=PacketVerifier(ChainValidator(roots, crls), directory),
             terminals=ChainValidator(roots, crls),
+            terminal_intermediates=tuple(intermediates),
             ssl_context=server_ssl_context(
                 config.tls_certificate, config.tls_key, config.roots, crl_pem, config.intermediates
             ),

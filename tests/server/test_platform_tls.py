@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.sync.platform_client import PlatformUntrusted, TerminalRefused
+from app.sync.platform_client import PlatformClient, PlatformUntrusted, TerminalCredentials, TerminalRefused
 from tests.server.platform_support import (
     PlatformPki,
     RunningPlatform,
@@ -35,6 +35,17 @@ def test_connection_without_client_certificate_is_refused(
     context = ssl.create_default_context(cadata=pki.world.root.pem.decode())
     with httpx.Client(base_url=platform.url, verify=context) as anonymous, pytest.raises(httpx.TransportError):
         anonymous.get("/api/v1/whoami")
+
+
+def test_a_terminal_issued_by_the_intermediate_ca_is_seen_as_its_agency(
+    platform: RunningPlatform, pki: PlatformPki
+) -> None:
+    """docs/pki.md: with --intermediate, the intermediate CA issues the certificates. TLS accepted such a terminal
+    (intermediates.pem is loaded there) but the application validated it without the intermediate: 403 to all."""
+    key, certificate = pki.world.intermediate.issue_terminal("中级签发终端", pki.world.police_code)
+    credentials = TerminalCredentials(certificate, key, [pki.world.intermediate.certificate])
+    with PlatformClient(platform.url, credentials, [pki.world.root.certificate]) as client:
+        assert client.whoami()["agency"] == pki.world.police_code
 
 
 @pytest.mark.parametrize("name", ["foreign", "revoked"])
