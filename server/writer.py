@@ -148,9 +148,12 @@ class GroupCommitWriter:
         except IntegrityError:
             # Another platform process stored one of these ids between our check and our insert: settle per packet.
             return [self._store_one(item) for item in items]
-        except Exception as exc:  # the whole transaction failed: no receipt was promised, every upload learns it
+        except Exception as exc:  # the whole transaction failed: no receipt was promised
             log.error("storing %d uploads failed: %s", len(items), type(exc).__name__)
-            return [exc] * len(items)
+            if len(items) == 1:
+                return [exc]
+            # One packet the database refuses must not fail the others of its commit (and again at every retry).
+            return [self._store_one(item) for item in items]
 
     def _store_one(self, item: BatchItem) -> StoreOutcome:
         packet = item.packet

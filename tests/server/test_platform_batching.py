@@ -10,16 +10,19 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import uuid
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
+from sqlalchemy.exc import DataError
 
-from app.sync.packet import AgencyDirectory, PacketVerifier, verify_receipt
+from app.sync.packet import AgencyDirectory, PacketVerifier, VerifiedPacket, verify_receipt
 from app.sync.packet.errors import ReceiptInvalid
 from app.sync.platform_client import PlatformClient, UploadResult, _batch_records
 from server.app import receipt_signer
 from server.config import load_platform_config
-from server.store import PacketConflict, PacketStore
+from server.store import BatchItem, PacketConflict, PacketStore
 from server.writer import GroupCommitWriter
 from tests.server.platform_support import PlatformPki, RunningPlatform
 from tests.server.test_platform_api import transfer, validator
@@ -151,3 +154,42 @@ def test_platform_announces_protocol_1_2(platform: RunningPlatform) -> None:
 def test_a_truncated_or_malformed_batch_is_refused(body: bytes) -> None:
     with pytest.raises((KeyError, TypeError, ValueError, ReceiptInvalid)):
         _batch_records(body)
+
+
+def test_one_packet_the_database_refuses_does_not_fail_the_others_of_its_commit(
+    platform: RunningPlatform, pki: PlatformPki, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A database error of one row (PostgreSQL refused a NUL in a text column) failed every upload of the same
+    group commit, and again at each retry. Made to happen here for one packet id (no such row can be had for real
+    any more: the manifest refuses control characters)."""
+    config = load_platform_config(platform.config)
+    store = PacketStore(config.effective_database_url)
+    check = verifier(pki)
+    good, poison, also_good = transfer(pki), transfer(pki), transfer(pki)
+    accept, accept_batch = PacketStore.accept, PacketStore.accept_batch
+
+    def refuses(items: Sequence[BatchItem]) -> None:
+        if any(item.packet.packet_id == poison.packet_id for item in items):
+            raise DataError("INSERT", {}, Exception("invalid byte sequence for encoding UTF8: 0x00"))
+
+    def one(self: PacketStore, packet: VerifiedPacket, *args: Any) -> Any:
+        refuses([BatchItem(packet, dt.datetime.now(dt.UTC))])
+        return accept(self, packet, *args)
+
+    def many(self: PacketStore, items: Sequence[BatchItem], *args: Any) -> Any:
+        refuses(items)
+        return accept_batch(self, items, *args)
+
+    monkeypatch.setattr(PacketStore, "accept", one)
+    monkeypatch.setattr(PacketStore, "accept_batch", many)
+    writer = GroupCommitWriter(store, receipt_signer(config.name, pki.receipt_signer))
+    try:
+        packets = [check.verify(p.data) for p in (good, poison, also_good)]
+        outcomes = writer.submit_many(packets, dt.datetime.now(dt.UTC)).result(30)
+    finally:
+        writer.close()
+        store.engine.dispose()
+        store.reader.dispose()
+    assert isinstance(outcomes[1], DataError)
+    assert [outcome[1] for outcome in (outcomes[0], outcomes[2])] == [True, True]  # type: ignore[index]
+    assert [store.count(str(p.packet_id)) for p in (good, poison, also_good)] == [1, 0, 1]

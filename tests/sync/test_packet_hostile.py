@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import random
 import stat
 import time
@@ -17,6 +18,7 @@ from hypothesis import strategies as st
 
 from app.sync.packet import AgencyDirectory, ChainValidator, PacketVerifier, Quarantine, build_packet, cms
 from app.sync.packet.archive import ArchiveLimits, write_archive
+from app.sync.packet.canonical import canonical_json
 from app.sync.packet.errors import (
     ArchiveMalformed,
     ArchiveMissingEntry,
@@ -25,6 +27,7 @@ from app.sync.packet.errors import (
     ArchiveUnexpectedEntry,
     ArchiveUnsafePath,
     AttachmentMismatch,
+    ManifestInvalid,
     ManifestNotCanonical,
     ManifestTooLarge,
     PacketRejected,
@@ -246,3 +249,18 @@ def test_a_signer_key_on_an_unsupported_curve_is_refused_not_a_crash(
         cms.verify(parts["manifest.p7s"], parts["manifest.json"])
     with pytest.raises(PacketRejected):
         verifier.verify(write_archive(parts))
+
+
+@pytest.mark.parametrize("field", ["case_id", "name"])
+def test_a_control_character_in_a_manifest_name_or_number_is_refused(
+    verifier: PacketVerifier, small_packet: bytes, field: str
+) -> None:
+    """A NUL in a case number made PostgreSQL refuse the platform's whole commit, other terminals' uploads with it."""
+    parts = packet_parts(small_packet)
+    manifest = json.loads(parts["manifest.json"])
+    if field == "case_id":
+        manifest["case_id"] = "CASE\x00-1"
+    else:
+        manifest["attachments"][0]["name"] = "笔录\x07.txt"
+    with pytest.raises(ManifestInvalid, match="控制字符"):
+        verifier.verify(rezip({**parts, "manifest.json": canonical_json(manifest)}))

@@ -20,6 +20,7 @@ BEIJING = dt.timezone(dt.timedelta(hours=8), "CST")
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 _MEDIA_TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*")
 _KIND = re.compile(r"[a-z][a-z0-9_.]{0,63}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _CONTAINERS = (dict, list)
 _KEYS = {
     "format",
@@ -143,6 +144,8 @@ def _code(value: Any, what: str) -> str:
 def _text(value: Any, what: str, limit: int = 256) -> str:
     if not isinstance(value, str) or not value.strip() or len(value) > limit:
         raise _fail(f"{what} 为空或过长")
+    if _CONTROL.search(value):  # a NUL is refused by PostgreSQL's text columns; no name or number holds one
+        raise _fail(f"{what} 含有控制字符")
     return value
 
 
