@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import ssl
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
 
 from app.sync.platform_client import PlatformClient, PlatformUntrusted, TerminalCredentials, TerminalRefused
+from server.config import load_platform_config
+from server.published import publish
 from tests.server.platform_support import (
     PlatformPki,
     RunningPlatform,
@@ -85,3 +91,55 @@ def test_server_time_and_date_header_allow_skew_detection(platform: RunningPlatf
         reading = client.clock()
         assert not reading.too_far
         assert abs(reading.skew.total_seconds()) < 5
+
+
+def _late_crl(authority: Any, hours_late: float) -> bytes:
+    """``authority``'s CRL with its revocations, ``hours_late`` past its next update (the office published late)."""
+    now = dt.datetime.now(dt.UTC)
+    builder = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(authority.certificate.subject)
+        .last_update(now - dt.timedelta(days=7))
+        .next_update(now - dt.timedelta(hours=hours_late))
+    )
+    for serial, when in authority.revoked.items():
+        builder = builder.add_revoked_certificate(
+            x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(when).build()
+        )
+    return builder.sign(authority.key, hashes.SHA256()).public_bytes(serialization.Encoding.PEM)
+
+
+def test_a_crl_published_late_is_honoured_for_its_day_of_grace_in_tls_too(tmp_path: Path) -> None:
+    """OpenSSL refused every handshake once the CRL passed its next update, with no grace: the office publishing an
+    hour late shut every terminal out, while the application (and the terminals) allow 24 hours. Within the grace the
+    revoked terminal is still refused, by the application. (Beyond it the platform refuses its published files.)"""
+    pki = make_pki()
+    config = write_platform(pki, tmp_path)
+    late = _late_crl(pki.world.root, 1) + _late_crl(pki.world.intermediate, 1)
+    publish(load_platform_config(config), "crl", late)
+    running, _server = in_thread(pki, config)
+    try:
+        with running.client("police") as client:
+            assert client.whoami()["agency"] == pki.world.police_code
+        with running.client("revoked") as client, pytest.raises(TerminalRefused):
+            client.whoami()
+    finally:
+        stop_thread(running)
+
+
+def test_a_crl_that_turns_stale_while_the_platform_runs_does_not_shut_terminals_out(tmp_path: Path) -> None:
+    pki = make_pki()
+    config = write_platform(pki, tmp_path)
+    soon = _late_crl(pki.world.root, -2 / 3600) + _late_crl(pki.world.intermediate, -2 / 3600)  # stale in 2 s
+    publish(load_platform_config(config), "crl", soon)
+    running, _server = in_thread(pki, config)
+    try:
+        with running.client("police") as client:
+            assert client.whoami()["agency"] == pki.world.police_code
+        time.sleep(3.5)  # past its next update: the TLS context is built again, without the CRL
+        with running.client("police") as client:
+            assert client.whoami()["agency"] == pki.world.police_code
+        with running.client("revoked") as client, pytest.raises(TerminalRefused):
+            client.whoami()
+    finally:
+        stop_thread(running)
