@@ -277,17 +277,14 @@ def build_app(platform: Platform) -> Starlette:
             raise ApiError(400, "bad-cursor", "游标参数格式错误。") from None
         if after < 0 or limit < 1 or budget < 1:
             raise ApiError(400, "bad-cursor", "游标参数超出范围。")
-        entries = await run_in_threadpool(
-            platform.store.inbox, caller.agency.code, after=after, limit=limit, sees_all=caller.sees_all, with_data=True
-        )
-        parts: list[bytes] = []
-        size, cursor, sent = 0, after, 0
-        for entry in entries:
-            if sent and size + len(entry.data) > budget:
-                break  # at least one packet per answer, so a packet larger than the budget still gets through
-            parts.extend(_batch_record(entry))
-            size, cursor, sent = size + len(entry.data), entry.seq, sent + 1
-        more = sent < len(entries) or len(entries) == limit
+        entries, more = await run_in_threadpool(
+            functools.partial(
+                platform.store.inbox_packets, caller.agency.code, after=after, limit=limit, sees_all=caller.sees_all,
+                budget=budget,
+            )
+        )  # fmt: skip
+        parts = [part for entry in entries for part in _batch_record(entry)]
+        cursor = entries[-1].seq if entries else after
         headers = {"X-Lianjie-Cursor": str(cursor), "X-Lianjie-More": "1" if more else "0"}
         return PartsResponse(parts, PACKET_BATCH_MEDIA_TYPE, headers)
 

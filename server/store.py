@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import (
@@ -290,6 +290,30 @@ class PacketStore:
         with self.reader.connect() as conn:
             rows = conn.execute(query.limit(limit)).all()
         return [InboxEntry(*row) for row in rows]
+
+    def inbox_packets(
+        self, agency: str, *, after: int, limit: int, sees_all: bool, budget: int
+    ) -> tuple[list[InboxEntry], bool]:
+        """The batch download's page: inbox lines with their packets' bytes, as many as ``budget`` bytes allow (at
+        least one, so a packet larger than the budget still gets through), and whether more may follow.
+
+        The lines are read first and only the packets that fit are then read: reading ``limit`` packets to keep a
+        few could load gigabytes (200 packets of up to 256 MiB) for a page of 16 MiB."""
+        lines = self.inbox(agency, after=after, limit=limit, sees_all=sees_all)
+        chosen: list[InboxEntry] = []
+        size = 0
+        for line in lines:
+            if chosen and size + line.size > budget:
+                break
+            chosen.append(line)
+            size += line.size
+        if not chosen:
+            return [], False
+        with self.reader.connect() as conn:
+            query = select(packets.c.seq, packets.c.data).where(packets.c.seq.in_([line.seq for line in chosen]))
+            data = {seq: body for seq, body in conn.execute(query)}
+        entries = [replace(line, data=bytes(data[line.seq])) for line in chosen]
+        return entries, len(chosen) < len(lines) or len(lines) == limit
 
     def fetch(self, packet_id: str, agency: str, *, sees_all: bool) -> StoredPacket | None:
         """The packet if ``agency`` may see it (sender, recipient, or supervising), else None — as if absent."""

@@ -114,3 +114,33 @@ def test_an_agency_inbox_page_walks_its_index_instead_of_sorting_the_backlog(tmp
         _close(store)
     assert [entry.seq for entry in page] == [2] and page[0].data == packets[1].data
     assert not any("TEMP B-TREE" in step for step in plan), plan
+
+
+def test_a_batch_download_page_reads_only_the_packets_that_fit_its_budget(tmp_path: Path) -> None:
+    """It read every packet up to ``limit`` (200, each up to 256 MiB) and then kept what fit a 16 MiB page."""
+    pki = make_pki()
+    store = _store(tmp_path / "platform.db")
+    writer = GroupCommitWriter(store, receipt_signer("测试平台", pki.receipt_signer))
+    statements: list[tuple[str, Any]] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool) -> None:
+        statements.append((statement, parameters))
+
+    try:
+        packets = [verifier(pki).verify(transfer(pki).data) for _ in range(5)]
+        writer.submit_many(packets, dt.datetime.now(dt.UTC)).result(30)
+        size = len(packets[0].data)
+        event.listen(store.reader, "before_cursor_execute", seen)
+        page, more = store.inbox_packets(pki.world.police_code, after=0, limit=5, sees_all=False, budget=2 * size)
+        event.remove(store.reader, "before_cursor_execute", seen)
+        one, more_one = store.inbox_packets(pki.world.police_code, after=0, limit=5, sees_all=False, budget=1)
+        rest, more_rest = store.inbox_packets(pki.world.police_code, after=3, limit=5, sees_all=False, budget=10**9)
+    finally:
+        writer.close()
+        _close(store)
+    assert [e.data for e in page] == [p.data for p in packets[:2]] and more
+    assert [e.seq for e in one] == [1] and more_one  # one packet always goes, even above the budget
+    assert [e.data for e in rest] == [p.data for p in packets[3:]] and not more_rest
+    (lines, _), (bodies, chosen) = statements  # the lines without their bytes, then the bytes of the two that fit
+    assert "packets.data" not in lines.split("FROM")[0] and "packets.data" in bodies
+    assert sorted(chosen) == [1, 2]
