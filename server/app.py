@@ -19,6 +19,7 @@ import anyio
 import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -44,6 +45,7 @@ MAX_INBOX_PAGE = 500
 MAX_BATCH_PACKETS = 200
 MAX_BATCH_BYTES = 32 * 1024 * 1024
 VERIFYING_THREADS = 2
+MAX_SEQ = 2**63 - 1  # a cursor beyond a database integer is no cursor (SQLite raised OverflowError: a bare 500)
 
 
 class ApiError(Exception):
@@ -173,6 +175,8 @@ def build_app(platform: Platform) -> Starlette:
             packet_id = uuid.UUID(request.path_params["packet_id"])
         except ValueError:
             raise ApiError(400, "bad-id", "数据包编号格式错误。") from None
+        if str(packet_id) != request.path_params["packet_id"]:  # looked up by its text: one form only
+            raise ApiError(400, "bad-id", "数据包编号须为小写、带连字符的标准写法。")
         data = await _read_body(request, platform.config.max_packet_bytes)
         peer = request.client.host if request.client else "?"
         received_at = dt.datetime.now(BEIJING)
@@ -244,7 +248,7 @@ def build_app(platform: Platform) -> Starlette:
             limit = min(int(request.query_params.get("limit", "100")), MAX_INBOX_PAGE)
         except ValueError:
             raise ApiError(400, "bad-cursor", "游标参数格式错误。") from None
-        if after < 0 or limit < 1:
+        if not 0 <= after <= MAX_SEQ or limit < 1:
             raise ApiError(400, "bad-cursor", "游标参数超出范围。")
         entries = await run_in_threadpool(
             platform.store.inbox, caller.agency.code, after=after, limit=limit, sees_all=caller.sees_all
@@ -275,7 +279,7 @@ def build_app(platform: Platform) -> Starlette:
             budget = min(int(request.query_params.get("max_bytes", str(MAX_BATCH_BYTES))), MAX_BATCH_BYTES)
         except ValueError:
             raise ApiError(400, "bad-cursor", "游标参数格式错误。") from None
-        if after < 0 or limit < 1 or budget < 1:
+        if not 0 <= after <= MAX_SEQ or limit < 1 or budget < 1:
             raise ApiError(400, "bad-cursor", "游标参数超出范围。")
         entries, more = await run_in_threadpool(
             functools.partial(
@@ -319,6 +323,15 @@ def build_app(platform: Platform) -> Starlette:
         assert isinstance(exc, ApiError)
         return error_response(exc.status, exc.code, exc.message)
 
+    async def http_error(request: Request, exc: Exception) -> Response:  # Starlette's own 404 and 405 pages
+        assert isinstance(exc, HTTPException)
+        if exc.status_code == 405:
+            return error_response(405, "method-not-allowed", "该地址不支持此请求方法。")
+        return error_response(exc.status_code, "not-found", "平台没有这个接口。")
+
+    async def internal_error(request: Request, exc: Exception) -> Response:  # a defect: logged by the server too
+        return error_response(500, "internal-error", "平台内部错误，请稍后重试；如持续出现，请联系平台管理员。")
+
     routes = [
         Route(f"{API}/packets", upload_batch, methods=["POST"]),
         Route(f"{API}/packets/{{packet_id}}", upload, methods=["PUT"]),
@@ -330,4 +343,5 @@ def build_app(platform: Platform) -> Starlette:
         Route(f"{API}/whoami", whoami, methods=["GET"]),
         Route(f"{API}/time", server_time, methods=["GET"]),
     ]
-    return Starlette(routes=routes, exception_handlers={ApiError: api_error})
+    handlers = {ApiError: api_error, HTTPException: http_error, Exception: internal_error}
+    return Starlette(routes=routes, exception_handlers=handlers)

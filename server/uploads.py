@@ -74,6 +74,9 @@ def verify_batch(
         except ValueError:
             judged.append(Refusal(400, "bad-id", "数据包编号格式错误。"))
             continue
+        if str(packet_id) != record.packet_id:  # looked up by its text: one form only
+            judged.append(Refusal(400, "bad-id", "数据包编号须为小写、带连字符的标准写法。"))
+            continue
         try:
             judged.append(verify_upload(platform, caller, packet_id, record.data, peer, received_at))
         except Exception:  # a defect or a full quarantine disk fails this packet only, never the batch

@@ -10,7 +10,7 @@ from app.sync.packet import Attachment, BuiltPacket, ChainValidator, build_packe
 from app.sync.packet.archive import write_archive
 from app.sync.packet.errors import PacketRejected, SignatureInvalid
 from app.sync.packet.published import AGENCY_DIRECTORY, verify_crls, verify_document
-from app.sync.platform_client import PlatformConflict, PlatformNotFound, TerminalRefused
+from app.sync.platform_client import API, PlatformConflict, PlatformNotFound, TerminalRefused
 from server.config import load_platform_config
 from tests.server.platform_support import PlatformPki, RunningPlatform
 from tests.sync.packet_support import packet_parts
@@ -166,3 +166,27 @@ def test_publications_are_served_as_published_and_verify(platform: RunningPlatfo
         assert len(verify_crls(crl_bundle, [pki.world.root.certificate, pki.world.intermediate.certificate])) == 2
         with pytest.raises(PlatformNotFound):
             client.published("holiday-calendar")
+
+
+def test_every_refusal_is_the_apis_chinese_json(platform: RunningPlatform, pki: PlatformPki) -> None:
+    """Not Starlette's plain-text pages, nor a bare 500 for a cursor beyond a database integer; an id in another
+    form than the standard one is refused (it was stored, then never found by its standard form)."""
+    packet = transfer(pki)
+    with platform.client("enforcement") as client:
+        http = client._http
+        answers = {
+            "upper-case id": http.put(f"{API}/packets/{str(packet.packet_id).upper()}", content=packet.data),
+            "urn id": http.put(f"{API}/packets/urn:uuid:{packet.packet_id}", content=packet.data),
+            "cursor beyond": http.get(f"{API}/inbox", params={"after": 2**63}),
+            "batch cursor beyond": http.get(f"{API}/inbox/packets", params={"after": 2**64}),
+            "no such route": http.get(f"{API}/nothing"),
+            "wrong method": http.delete(f"{API}/whoami"),
+        }
+    statuses = {name: answer.status_code for name, answer in answers.items()}
+    assert statuses == {
+        "upper-case id": 400, "urn id": 400, "cursor beyond": 400, "batch cursor beyond": 400, "no such route": 404,
+        "wrong method": 405,
+    }  # fmt: skip
+    for name, answer in answers.items():
+        message = answer.json()["error"]["message"]
+        assert any("\u4e00" <= char <= "\u9fff" for char in message), (name, message)
