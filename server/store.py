@@ -194,7 +194,9 @@ class PacketStore:
                 return self._insert(packet, received_at, sign), True
             except IntegrityError:
                 continue  # a concurrent upload of the same id won; read its receipt
-        raise PacketConflict(f"packet {packet.packet_id} could not be stored")
+        # No row with this id, yet the insert keeps failing (a sequence collision after a restore, say): a fault of
+        # the platform, answered 500 so that the terminal sends it again; a 409 would fail the packet for good.
+        raise StoreRefused(f"packet {packet.packet_id} could not be stored: integrity error three times, no such id")
 
     def accept_batch(
         self, items: Sequence[BatchItem], sign: Callable[[VerifiedPacket, int, dt.datetime], SignedReceipt]
@@ -337,6 +339,10 @@ class PacketStore:
         """How many stored copies of this packet id exist (0 or 1; tests check crash safety with it)."""
         with self.reader.connect() as conn:
             return len(conn.execute(select(packets.c.seq).where(packets.c.packet_id == packet_id)).all())
+
+
+class StoreRefused(Exception):
+    """The database keeps refusing a packet for a reason other than its id being taken: not stored, send it again."""
 
 
 @dataclass(frozen=True)

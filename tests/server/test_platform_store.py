@@ -13,10 +13,12 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import event, text
+from sqlalchemy.exc import IntegrityError
 
 from server.app import receipt_signer
-from server.store import SQLITE_PAGE_SIZE, PacketConflict, PacketStore
+from server.store import SQLITE_PAGE_SIZE, PacketConflict, PacketStore, StoreRefused
 from server.writer import GroupCommitWriter
 from tests.server.platform_support import make_pki
 from tests.server.test_platform_api import transfer
@@ -144,3 +146,25 @@ def test_a_batch_download_page_reads_only_the_packets_that_fit_its_budget(tmp_pa
     (lines, _), (bodies, chosen) = statements  # the lines without their bytes, then the bytes of the two that fit
     assert "packets.data" not in lines.split("FROM")[0] and "packets.data" in bodies
     assert sorted(chosen) == [1, 2]
+
+
+def test_an_insert_that_keeps_failing_without_the_id_taken_is_a_store_fault_not_a_conflict(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 409 tells the terminal "same id, other content" and fails its packet for good; an insert refused three
+    times while no row holds the id is the platform's fault (made to happen here: a sequence collision after a
+    restore), to be answered 500 and sent again."""
+    pki = make_pki()
+    store = _store(tmp_path / "platform.db")
+    packet = verifier(pki).verify(transfer(pki).data)
+    sign = receipt_signer("测试平台", pki.receipt_signer)
+
+    def collides(*_args: object) -> None:
+        raise IntegrityError("INSERT INTO packets", {}, Exception("UNIQUE constraint failed: packets.seq"))
+
+    monkeypatch.setattr(PacketStore, "_insert", collides)
+    try:
+        with pytest.raises(StoreRefused):
+            store.accept(packet, dt.datetime.now(dt.UTC), lambda seq, at: sign(packet, seq, at))
+    finally:
+        _close(store)
