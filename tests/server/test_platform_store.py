@@ -8,8 +8,10 @@ sorting every packet after the cursor.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +19,11 @@ import pytest
 from sqlalchemy import event, text
 from sqlalchemy.exc import IntegrityError
 
+from app.sync.packet import VerifiedPacket
 from server.app import receipt_signer
 from server.store import SQLITE_PAGE_SIZE, PacketConflict, PacketStore, StoreRefused
 from server.writer import GroupCommitWriter
-from tests.server.platform_support import make_pki
+from tests.server.platform_support import PlatformPki, make_pki
 from tests.server.test_platform_api import transfer
 from tests.server.test_platform_batching import verifier
 
@@ -94,52 +97,54 @@ def test_a_submitted_batch_is_answered_once_with_an_outcome_per_packet_in_order(
     assert again == [(receipt_b, False)] and copies == 1
 
 
-def test_an_agency_inbox_page_walks_its_index_instead_of_sorting_the_backlog(tmp_path: Path) -> None:
+@contextlib.contextmanager
+def _holding(tmp_path: Path, count: int) -> Iterator[tuple[PacketStore, PlatformPki, list[VerifiedPacket]]]:
+    """A platform store holding ``count`` transfers to the police, stored through the group-commit writer."""
     pki = make_pki()
     store = _store(tmp_path / "platform.db")
     writer = GroupCommitWriter(store, receipt_signer("测试平台", pki.receipt_signer))
+    try:
+        packets = [verifier(pki).verify(transfer(pki).data) for _ in range(count)]
+        writer.submit_many(packets, dt.datetime.now(dt.UTC)).result(30)
+        yield store, pki, packets
+    finally:
+        writer.close()
+        _close(store)
+
+
+@contextlib.contextmanager
+def _recorded(store: PacketStore) -> Iterator[list[tuple[str, Any]]]:
+    """The statements the store's readers execute meanwhile, with their parameters."""
     statements: list[tuple[str, Any]] = []
 
     def seen(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool) -> None:
         statements.append((statement, parameters))
 
+    event.listen(store.reader, "before_cursor_execute", seen)
     try:
-        packets = [verifier(pki).verify(transfer(pki).data) for _ in range(3)]
-        writer.submit_many(packets, dt.datetime.now(dt.UTC)).result(30)
-        event.listen(store.reader, "before_cursor_execute", seen)
-        page = store.inbox(pki.world.police_code, after=1, limit=1, sees_all=False, with_data=True)
+        yield statements
+    finally:
         event.remove(store.reader, "before_cursor_execute", seen)
+
+
+def test_an_agency_inbox_page_walks_its_index_instead_of_sorting_the_backlog(tmp_path: Path) -> None:
+    with _holding(tmp_path, 3) as (store, pki, packets):
+        with _recorded(store) as statements:
+            page = store.inbox(pki.world.police_code, after=1, limit=1, sees_all=False, with_data=True)
         with store.reader.connect() as conn:
             plan = [row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statements[0][0]}", statements[0][1])]
-    finally:
-        writer.close()
-        _close(store)
     assert [entry.seq for entry in page] == [2] and page[0].data == packets[1].data
     assert not any("TEMP B-TREE" in step for step in plan), plan
 
 
 def test_a_batch_download_page_reads_only_the_packets_that_fit_its_budget(tmp_path: Path) -> None:
     """It read every packet up to ``limit`` (200, each up to 256 MiB) and then kept what fit a 16 MiB page."""
-    pki = make_pki()
-    store = _store(tmp_path / "platform.db")
-    writer = GroupCommitWriter(store, receipt_signer("测试平台", pki.receipt_signer))
-    statements: list[tuple[str, Any]] = []
-
-    def seen(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool) -> None:
-        statements.append((statement, parameters))
-
-    try:
-        packets = [verifier(pki).verify(transfer(pki).data) for _ in range(5)]
-        writer.submit_many(packets, dt.datetime.now(dt.UTC)).result(30)
-        size = len(packets[0].data)
-        event.listen(store.reader, "before_cursor_execute", seen)
-        page, more = store.inbox_packets(pki.world.police_code, after=0, limit=5, sees_all=False, budget=2 * size)
-        event.remove(store.reader, "before_cursor_execute", seen)
-        one, more_one = store.inbox_packets(pki.world.police_code, after=0, limit=5, sees_all=False, budget=1)
-        rest, more_rest = store.inbox_packets(pki.world.police_code, after=3, limit=5, sees_all=False, budget=10**9)
-    finally:
-        writer.close()
-        _close(store)
+    with _holding(tmp_path, 5) as (store, pki, packets):
+        police, two = pki.world.police_code, len(packets[0].data) + len(packets[1].data)
+        with _recorded(store) as statements:
+            page, more = store.inbox_packets(police, after=0, limit=5, sees_all=False, budget=two)
+        one, more_one = store.inbox_packets(police, after=0, limit=5, sees_all=False, budget=1)
+        rest, more_rest = store.inbox_packets(police, after=3, limit=5, sees_all=False, budget=10**9)
     assert [e.data for e in page] == [p.data for p in packets[:2]] and more
     assert [e.seq for e in one] == [1] and more_one  # one packet always goes, even above the budget
     assert [e.data for e in rest] == [p.data for p in packets[3:]] and not more_rest

@@ -17,7 +17,7 @@ from app.models.events import count_case_events
 from app.sync.engine_pull import Puller
 from app.sync.engine_receive import Checked, Incoming, Received, Receiver
 from app.sync.inbox import cursor, inbox_entries
-from app.sync.packet import build_packet
+from app.sync.packet import BuiltPacket, build_packet
 from app.sync.platform_client import PlatformClient
 from tests.server.platform_support import PlatformPki, RunningPlatform
 from tests.sync.test_engine import transferred_case
@@ -96,18 +96,23 @@ def test_keep_soon_hands_back_a_part_that_failed_before_its_work_was_done(
     assert not [p for p in police.store.blobs.directory.rglob("*") if p.is_file()]  # its pack was abandoned
 
 
-def test_a_pull_applies_a_part_again_packet_by_packet_while_the_next_part_is_already_checked(
-    agency: Side, police: Side, pki: PlatformPki, platform: RunningPlatform
-) -> None:
-    before = [transferred_case(agency, pki, f"银兴市监立〔2026〕25{i}号") for i in range(3)]
-    agency.engine.run_once()
-    # Signed by the agency's real operator and taken by the platform, but its content is no case record.
+def upload_hollow(agency: Side, pki: PlatformPki) -> BuiltPacket:
+    """A packet signed by the agency's real operator and taken by the platform, whose content is no case record."""
     hollow = build_packet(
         pki.world.enforcement_operator, kind="case.opened", case_id="CASE-HOLLOW", recipients=[pki.world.police_code],
         payload={"format": 1, "event": {"kind": "case.opened"}, "history": []},
     )  # fmt: skip
     with agency.engine.connect() as client:
         client.upload(hollow.packet_id, hollow.data)
+    return hollow
+
+
+def test_a_pull_applies_a_part_again_packet_by_packet_while_the_next_part_is_already_checked(
+    agency: Side, police: Side, pki: PlatformPki, platform: RunningPlatform
+) -> None:
+    before = [transferred_case(agency, pki, f"银兴市监立〔2026〕25{i}号") for i in range(3)]
+    agency.engine.run_once()
+    hollow = upload_hollow(agency, pki)
     after = [transferred_case(agency, pki, f"银兴市监立〔2026〕26{i}号") for i in range(2)]
     agency.engine.run_once()
     police.engine.trust_source.refresh(police.store, police.engine.connect())

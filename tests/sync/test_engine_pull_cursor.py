@@ -16,11 +16,12 @@ from app.models.blobstore import BlobBatch
 from app.sync.engine_pull import Puller
 from app.sync.engine_receive import Keeping, Received
 from app.sync.inbox import cursor, inbox_entries, set_cursor
-from app.sync.packet import PacketRejected, build_packet
-from app.sync.platform_client import PlatformClient
+from app.sync.packet import PacketRejected
+from app.sync.platform_client import InboxPage, PlatformClient
 from tests.server.platform_support import PlatformPki, RunningPlatform
 from tests.sync.test_engine import transferred_case
 from tests.sync.test_engine_batch_receive import OldPlatform
+from tests.sync.test_engine_keep_soon import upload_hollow
 from tests.sync.test_engine_support import Side
 
 
@@ -36,6 +37,12 @@ def _refusing(refused: uuid.UUID) -> type[OldPlatform]:
 
 def _held(police: Side) -> set[str]:
     return {entry.packet_id for entry in police.store.read(inbox_entries)}
+
+
+def _listed(police: Side, platform: RunningPlatform, pki: PlatformPki) -> InboxPage:
+    """The police's inbox on the platform after its stored cursor."""
+    with PlatformClient(platform.url, pki.credentials("police"), [pki.world.root.certificate]) as probe:
+        return probe.inbox(after=police.store.read(cursor), limit=500)
 
 
 def _past_earlier_tests(police: Side, platform: RunningPlatform, pki: PlatformPki) -> None:
@@ -54,8 +61,7 @@ def test_a_part_that_fails_behind_an_empty_page_leaves_the_cursor_before_it(
     agency.engine.run_once()
     police.engine.trust_source.refresh(police.store, police.engine.connect())
     credentials, roots = pki.credentials("police"), [pki.world.root.certificate]
-    with PlatformClient(platform.url, credentials, roots) as probe:
-        listed = probe.inbox(after=police.store.read(cursor), limit=500)
+    listed = _listed(police, platform, pki)
     (t1, t2), (seq1, _seq2) = [i.packet_id for i in listed.items], [i.seq for i in listed.items]
     real_sync = BlobBatch.sync
 
@@ -79,18 +85,12 @@ def test_a_part_applied_again_packet_by_packet_is_kept_before_an_empty_page_move
     _past_earlier_tests(police, platform, pki)
     transferred_case(agency, pki, "银兴市监立〔2026〕911号")
     agency.engine.run_once()
-    hollow = build_packet(
-        pki.world.enforcement_operator, kind="case.opened", case_id="CASE-HOLLOW", recipients=[pki.world.police_code],
-        payload={"format": 1, "event": {"kind": "case.opened"}, "history": []},
-    )  # fmt: skip
-    with agency.engine.connect() as client:
-        client.upload(hollow.packet_id, hollow.data)
+    hollow = upload_hollow(agency, pki)
     transferred_case(agency, pki, "银兴市监立〔2026〕912号")
     agency.engine.run_once()
     police.engine.trust_source.refresh(police.store, police.engine.connect())
     credentials, roots = pki.credentials("police"), [pki.world.root.certificate]
-    with PlatformClient(platform.url, credentials, roots) as probe:
-        listed = probe.inbox(after=police.store.read(cursor), limit=500)
+    listed = _listed(police, platform, pki)
     (t1, middle, t2), seq1 = [i.packet_id for i in listed.items], listed.items[0].seq
     assert middle == hollow.packet_id
     durable: list[tuple[int, bool]] = []  # what a power cut would leave, each time a part's outcome is collected
