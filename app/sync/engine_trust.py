@@ -5,6 +5,8 @@ offline (or imports from a removable drive) verifies with the last ones it had."
 from __future__ import annotations
 
 import base64
+import datetime as dt
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,12 +19,14 @@ from app.models.store import Store
 from app.sync.inbox import read_state, write_state
 from app.sync.packet import AgencyDirectory, ChainValidator, PacketVerifier, Quarantine
 from app.sync.packet.errors import PublishedDocumentInvalid
+from app.sync.packet.kinds import DirectoryInvalid
 from app.sync.packet.published import AGENCY_DIRECTORY, verify_crls, verify_document
 from app.sync.platform_client import PlatformClient
 
 CRL_KEY = "published_crl"
 DIRECTORY_KEY = "published_directory"
 DIRECTORY_VERSION_KEY = "published_directory_version"
+log = logging.getLogger("lianjie.sync.trust")
 
 
 class DirectoryMissing(PublishedDocumentInvalid):
@@ -69,7 +73,7 @@ class TrustSource:
         document = verify_document(
             base64.b64decode(directory_text), validator, office_code=self.office_code, expected_type=AGENCY_DIRECTORY
         )
-        directory = AgencyDirectory.from_json(document.content)
+        directory = _directory(document.content)
         return Trust(PacketVerifier(validator, directory), directory, self.office_code, Quarantine(self.quarantine_dir))
 
     def refresh(self, store: Store, client: PlatformClient) -> bool:
@@ -77,22 +81,44 @@ class TrustSource:
         changed = False
         crl = client.published("crl", self._etag(store, CRL_KEY))
         if crl is not None:
-            verify_crls(crl[0], self.issuers)
-            self._keep(store, CRL_KEY, crl[0], crl[1])
-            changed = True
+            fresh = verify_crls(crl[0], self.issuers)
+            older = _older_than_held(fresh, self.load_crls(store))
+            if older:  # a platform restored from a backup, or worse: what it un-revokes stays revoked here
+                log.warning("published CRL of %s is older than the one held: the held one stays", older)
+            else:
+                self._keep(store, CRL_KEY, crl[0], crl[1])
+                changed = True
         directory = client.published(AGENCY_DIRECTORY, self._etag(store, DIRECTORY_KEY))
         if directory is not None:
-            validator = ChainValidator(self.roots, self.load_crls(store))
-            document = verify_document(
-                directory[0], validator, office_code=self.office_code, expected_type=AGENCY_DIRECTORY
-            )
-            AgencyDirectory.from_json(document.content)
-            held = int(store.read(lambda s: read_state(s, DIRECTORY_VERSION_KEY)) or 0)
-            if document.version < held:
-                raise PublishedDocumentInvalid(f"directory version {document.version} older than {held}")
-            self._keep(store, DIRECTORY_KEY, directory[0], directory[1], version=document.version)
+            version = self._verified_directory(store, directory[0])
+            self._keep(store, DIRECTORY_KEY, directory[0], directory[1], version=version)
             changed = True
         return changed
+
+    def _verified_directory(self, store: Store, signed: bytes) -> int:
+        """The version of an office-signed directory that may replace the one held: verified, readable, not older,
+        and of another version only if its content differs (the same version with other content is refused)."""
+        validator = ChainValidator(self.roots, self.load_crls(store))
+        document = verify_document(signed, validator, office_code=self.office_code, expected_type=AGENCY_DIRECTORY)
+        _directory(document.content)
+        held_version, held_text = store.read(
+            lambda s: (int(read_state(s, DIRECTORY_VERSION_KEY) or 0), read_state(s, DIRECTORY_KEY))
+        )
+        if document.version < held_version:
+            raise PublishedDocumentInvalid(
+                f"directory version {document.version} older than {held_version}",
+                user_message=f"成员单位名录第 {document.version} 版比本机已有的第 {held_version} 版旧，未予使用。",
+            )
+        if document.version == held_version and held_text is not None:
+            held = verify_document(
+                base64.b64decode(held_text), validator, office_code=self.office_code, expected_type=AGENCY_DIRECTORY
+            )
+            if held.content != document.content:
+                raise PublishedDocumentInvalid(
+                    f"directory version {held_version} with other content",
+                    user_message=f"成员单位名录第 {held_version} 版的内容与本机已有的不同，未予使用。",
+                )
+        return document.version
 
     def load_crls(self, store: Store) -> list[x509.CertificateRevocationList]:
         """The CRLs held (verified again)."""
@@ -100,10 +126,9 @@ class TrustSource:
         return verify_crls(base64.b64decode(text), self.issuers) if text else list(self.initial_crls)
 
     def install_directory(self, store: Store, signed: bytes) -> None:
-        """Install an office-signed directory brought by hand (an offline terminal), after verifying it."""
-        validator = ChainValidator(self.roots, self.load_crls(store))
-        document = verify_document(signed, validator, office_code=self.office_code, expected_type=AGENCY_DIRECTORY)
-        self._keep(store, DIRECTORY_KEY, signed, "", version=document.version)
+        """Install an office-signed directory brought by hand (an offline terminal), after verifying it: never one
+        older than the one held."""
+        self._keep(store, DIRECTORY_KEY, signed, "", version=self._verified_directory(store, signed))
 
     @staticmethod
     def _etag(store: Store, key: str) -> str | None:
@@ -118,3 +143,34 @@ class TrustSource:
                 write_state(session, DIRECTORY_VERSION_KEY, str(version))
 
         store.write(write)
+
+
+def _directory(content: bytes) -> AgencyDirectory:
+    """The directory a verified document holds; content the office signed but that is no directory is refused as a
+    publication is (it raised ``DirectoryInvalid``, a ``ValueError``: a traceback from ``sync --once``)."""
+    try:
+        return AgencyDirectory.from_json(content)
+    except DirectoryInvalid as exc:
+        message = "平台发布的成员单位名录内容无法识别，未予使用。"
+        raise PublishedDocumentInvalid(f"directory unreadable: {exc}", user_message=message) from None
+
+
+def _crl_order(crl: x509.CertificateRevocationList) -> tuple[int, dt.datetime]:
+    try:
+        number = crl.extensions.get_extension_for_class(x509.CRLNumber).value.crl_number
+    except x509.ExtensionNotFound:
+        number = -1
+    return number, crl.last_update_utc
+
+
+def _older_than_held(
+    fresh: Sequence[x509.CertificateRevocationList], held: Sequence[x509.CertificateRevocationList]
+) -> list[str]:
+    """The issuers whose published CRL is not newer than the one held (nor the same), or missing beside it: a list
+    never goes back, and of two issued in the same second without a number the one held stays."""
+    newest = {crl.issuer: crl for crl in fresh}
+    return [
+        old.issuer.rfc4514_string()
+        for old in held
+        if (new := newest.get(old.issuer)) is None or not (new == old or _crl_order(new) > _crl_order(old))
+    ]

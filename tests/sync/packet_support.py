@@ -58,6 +58,7 @@ class Authority:
     certificate: x509.Certificate
     chain: tuple[x509.Certificate, ...] = ()
     revoked: dict[int, dt.datetime] = field(default_factory=dict)
+    crls_issued: int = 0  # each CRL gets the next number, as a CA's do: terminals take only a newer one
 
     @property
     def is_root(self) -> bool:
@@ -162,6 +163,8 @@ class Authority:
             .last_update(now - dt.timedelta(minutes=5))
             .next_update(now + dt.timedelta(days=next_update_days))
         )
+        self.crls_issued += 1
+        builder = builder.add_extension(x509.CRLNumber(self.crls_issued), critical=False)
         for serial, when in self.revoked.items():
             builder = builder.add_revoked_certificate(
                 x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(when).build()
