@@ -72,6 +72,7 @@ class SyncEngine:
         with self._lock:
             self._publish(SyncPhase.SYNCING)
             report = SyncReport()
+            skew: dt.timedelta | None = None
             try:
                 client = self._connection()
                 skew = self._skew(client)
@@ -85,17 +86,26 @@ class SyncEngine:
                 return self._finish(report, SyncPhase.OFFLINE, exc.for_operator(), backoff=True)
             except TerminalRefused as exc:
                 self._drop_connection()
-                return self._finish(report, SyncPhase.ERROR, exc.for_operator(), backoff=True)
+                reason = self._clock_first(exc.for_operator(), skew)
+                return self._finish(report, SyncPhase.ERROR, reason, backoff=True, skew=skew)
             except AppError as exc:
+                # A clock days off makes CRLs and certificates look expired: the clock is the thing to fix, first.
                 self._failures += 1
-                return self._finish(report, SyncPhase.ERROR, exc.for_operator(), backoff=True)
+                reason = self._clock_first(exc.for_operator(), skew)
+                return self._finish(report, SyncPhase.ERROR, reason, backoff=True, skew=skew)
             self._failures = 0
             if abs(skew) > SKEW_LIMIT:
-                minutes = abs(skew.total_seconds()) / 60
-                self._audit_skew(skew)
-                reason = f"本机时钟与平台相差约 {minutes:.0f} 分钟（超过 5 分钟），请校准本机时间。"
-                return self._finish(report, SyncPhase.ERROR, reason, skew=skew)
+                return self._finish(report, SyncPhase.ERROR, self._clock_first("", skew), skew=skew)
             return self._finish(report, SyncPhase.UP_TO_DATE, "", skew=skew)
+
+    def _clock_first(self, reason: str, skew: dt.timedelta | None) -> str:
+        """``reason``, after the clock's when it is more than 5 minutes off the platform's (audited)."""
+        if skew is None or abs(skew) <= SKEW_LIMIT:
+            return reason
+        self._audit_skew(skew)
+        minutes = abs(skew.total_seconds()) / 60
+        clock = f"本机时钟与平台相差约 {minutes:.0f} 分钟（超过 5 分钟），请校准本机时间。"
+        return f"{clock}{reason}" if reason else clock
 
     def start(self) -> None:
         """Run passes on a background thread until ``stop``."""

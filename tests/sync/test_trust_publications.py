@@ -12,6 +12,7 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 
+from app.models.audit import AuditKind, list_audit
 from app.sync.packet import PacketRejected, build_packet
 from app.sync.packet.errors import PublishedDocumentInvalid
 from app.sync.packet.published import AGENCY_DIRECTORY, sign_document
@@ -105,3 +106,19 @@ def test_a_signed_directory_that_is_no_directory_is_refused_not_a_crash(
     assert report.status.phase is SyncPhase.ERROR and report.status.reason.startswith(
         "平台发布的成员单位名录内容无法识别"
     )
+
+
+def test_a_clock_far_off_is_named_first_when_the_pass_fails(
+    agency: Side, pki: PlatformPki, published: PlatformConfig
+) -> None:
+    """A clock days off makes CRLs and certificates look expired, and the pass fails on that: the operator was sent
+    after the failure, with no skew reported and no audit row. The clock is what to fix."""
+    agencies = json.loads(pki.world.directory_json())["agencies"]
+    publish(published, AGENCY_DIRECTORY, _directory(pki, 7, [{**agencies[0], "kind": "bogus"}, *agencies[1:]]))
+    agency.engine.clock = lambda: dt.datetime.now(dt.UTC) - dt.timedelta(minutes=11)
+    report = agency.engine.run_once()
+    assert report.status.phase is SyncPhase.ERROR
+    assert report.status.reason.startswith("本机时钟与平台相差约 11 分钟（超过 5 分钟），请校准本机时间。平台发布的")
+    assert report.status.clock_skew is not None and report.status.clock_skew > dt.timedelta(minutes=10)
+    rows = agency.store.read(lambda s: list_audit(s, limit=1000))
+    assert [row.kind for row in rows].count(AuditKind.CLOCK_SKEW) == 1
