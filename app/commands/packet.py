@@ -16,7 +16,7 @@ from app.sync.packet import AgencyDirectory, ChainValidator, PacketRejected, Pac
 from app.sync.packet.archive import MANIFEST_NAME, ArchiveLimits, read_archive
 from app.sync.packet.kinds import DirectoryInvalid
 from app.sync.packet.manifest import parse_manifest
-from app.sync.packet.published import load_crl
+from app.sync.packet.published import load_crls
 from app.sync.packet.quarantine import verify_or_quarantine
 
 EXIT_VALID = 0
@@ -61,7 +61,7 @@ def _verify(args: argparse.Namespace) -> int:
         if raw is None:
             return EXIT_USAGE
         try:
-            crls.append(load_crl(raw))
+            crls.extend(load_crls(raw))  # a bundle holds one CRL per CA of the hierarchy
         except PacketRejected as exc:
             print(f"错误：{crl_path}：{exc.user_message}")
             return EXIT_USAGE

@@ -237,3 +237,24 @@ def test_cli_verify_exit_codes_and_show(tmp_path: Path, world: PacketWorld, caps
     assert run_cli("show", path) == 0
     shown = capsys.readouterr().out
     assert "未经签名校验" in shown and "移送书.pdf" in shown and "涉嫌销售伪劣产品" in shown
+
+
+def test_cli_verify_reads_every_crl_of_a_bundle(
+    tmp_path: Path, world: PacketWorld, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The platform publishes one PEM bundle (a CRL per CA): only its first CRL was read, so a valid packet was
+    refused as revocation-unknown, or, the other way round, a revocation by the second CA was missed (exit 0)."""
+    path = transfer(world).write(tmp_path)
+    root = write_pem(tmp_path / "root.pem", world.root.certificate)
+    bundle = tmp_path / "crl.pem"
+    bundle.write_bytes(world.root.crl_pem() + world.intermediate.crl_pem())
+    assert run_cli("verify", path, "--trust", root, "--crl", bundle) == 0, capsys.readouterr().out
+    assert "有效" in capsys.readouterr().out
+    revoked = world.enforcement_operator.certificate.serial_number
+    world.intermediate.revoke(world.enforcement_operator.certificate)
+    try:
+        bundle.write_bytes(world.root.crl_pem() + world.intermediate.crl_pem())
+        assert run_cli("verify", path, "--trust", root, "--crl", bundle) == 1
+        assert "signer-revoked" in capsys.readouterr().out
+    finally:
+        world.intermediate.revoked.pop(revoked)
