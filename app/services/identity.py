@@ -103,35 +103,52 @@ def trust_anchors(config: TerminalConfig) -> list[x509.Certificate]:
         raise TerminalNotInitialized("no trust anchors installed") from None
 
 
-def install_crl(config: TerminalConfig, data: bytes) -> x509.CertificateRevocationList:
-    """Verify a CRL from the platform (hostile until its signature checks) and keep it if it is newer."""
-    crl = load_crl(data)
-    issuers = [cert for cert in trust_anchors(config) if cert.subject == crl.issuer]
-    # (an intermediate in trust.pem may issue the CRL; its own chain was checked when it was installed)
-    if not any(_verifies(crl, cert) for cert in issuers):
-        raise CrlInvalid("CRL not signed by a trust anchor")
-    current = installed_crl(config)
-    if current is not None and current.issuer == crl.issuer and _number(current) > _number(crl):
-        return current  # never roll back to an older list
-    atomic_write_bytes(identity_dir(config) / "crl.pem", crl.public_bytes(serialization.Encoding.PEM), mode=0o644)
-    return crl
+def install_crl(config: TerminalConfig, data: bytes) -> list[x509.CertificateRevocationList]:
+    """Verify every CRL of ``data`` (one, or the platform's PEM bundle of one per CA; hostile until each signature
+    checks) and keep, per issuer, the newer of it and the one held; the CRLs now installed."""
+    anchors = trust_anchors(config)
+    held = {crl.issuer: crl for crl in installed_crls(config)}
+    for crl in _crls(data):
+        # (an intermediate in trust.pem may issue a CRL; its own chain was checked when it was installed)
+        if not any(_verifies(crl, cert) for cert in anchors if cert.subject == crl.issuer):
+            raise CrlInvalid("CRL not signed by a trust anchor")
+        current = held.get(crl.issuer)
+        if current is None or _number(current) <= _number(crl):  # never roll back to an older list
+            held[crl.issuer] = crl
+    kept = list(held.values())
+    pem = b"".join(crl.public_bytes(serialization.Encoding.PEM) for crl in kept)
+    atomic_write_bytes(identity_dir(config) / "crl.pem", pem, mode=0o644)
+    return kept
+
+
+def installed_crls(config: TerminalConfig) -> list[x509.CertificateRevocationList]:
+    """The CRLs installed, one per CA (re-verified by the validator on every use)."""
+    path = identity_dir(config) / "crl.pem"
+    return _crls(path.read_bytes()) if path.exists() else []
 
 
 def installed_crl(config: TerminalConfig) -> x509.CertificateRevocationList | None:
-    """The CRL installed last (re-verified by the validator on every use)."""
-    path = identity_dir(config) / "crl.pem"
-    return load_crl(path.read_bytes()) if path.exists() else None
+    """Of the CRLs installed, the one due for update first (whose freshness the trust status shows)."""
+    crls = installed_crls(config)
+    far = dt.datetime.max.replace(tzinfo=dt.UTC)
+    return min(crls, key=lambda crl: crl.next_update_utc or far) if crls else None
+
+
+def _crls(data: bytes) -> list[x509.CertificateRevocationList]:
+    marker = b"-----BEGIN X509 CRL-----"
+    if not data.lstrip().startswith(b"-----BEGIN"):
+        return [load_crl(data)]
+    return [load_crl(marker + block) for block in data.split(marker)[1:]] or [load_crl(data)]
 
 
 def build_validator(config: TerminalConfig) -> CertificateValidator:
     """The validator login uses: installed anchors and CRL, the configured grace and stale-CRL policy."""
-    crl = installed_crl(config)
     installed = trust_anchors(config)
     # trust.pem may carry the platform's intermediate CA too: self-signed certificates are the anchors.
     return CertificateValidator(
         [cert for cert in installed if cert.subject == cert.issuer],
         intermediates=[cert for cert in installed if cert.subject != cert.issuer],
-        crls=[crl] if crl is not None else [],
+        crls=installed_crls(config),
         crl_grace=dt.timedelta(hours=config.crl_grace_hours),
         stale_crl_policy=config.stale_crl_policy,
     )

@@ -20,7 +20,7 @@ from app.domain.identifiers import is_valid_credit_code
 from app.models.meta import read_meta
 from app.services.cases import CaseDesk
 from app.services.enrollment import TERMINAL_CERT_META, terminal_private_key_der
-from app.services.identity import installed_crl, load_terminal_identity, trust_anchors
+from app.services.identity import install_crl, installed_crls, load_terminal_identity, trust_anchors
 from app.services.login import OperatorSession
 from app.services.sync_outgoing import PacketOutbox
 from app.sync.engine import SyncEngine
@@ -52,15 +52,16 @@ def sync_settings(config: TerminalConfig) -> SyncSettings:
 
 
 def trust_source(config: TerminalConfig, office_code: str) -> TrustSource:
-    """The anchors installed at enrollment (self-signed ones are roots), the installed CRL, the quarantine folder."""
+    """The anchors installed at enrollment (self-signed ones are roots), the installed CRLs, the quarantine folder;
+    each CRL the platform publishes is installed for login too (it checked the enrollment day's list for ever)."""
     installed = trust_anchors(config)
-    crl = installed_crl(config)
     return TrustSource(
         roots=tuple(c for c in installed if c.subject == c.issuer),
         intermediates=tuple(c for c in installed if c.subject != c.issuer),
         office_code=office_code,
         quarantine_dir=config.data_dir / "quarantine",
-        initial_crls=(crl,) if crl is not None else (),
+        initial_crls=tuple(installed_crls(config)),
+        on_crl=lambda data: install_crl(config, data),
     )
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,6 +58,7 @@ class TrustSource:
     office_code: str
     quarantine_dir: Path
     initial_crls: tuple[x509.CertificateRevocationList, ...] = ()
+    on_crl: Callable[[bytes], object] | None = None  # told of each verified CRL bundle kept (login installs it)
 
     @property
     def issuers(self) -> Sequence[x509.Certificate]:
@@ -88,12 +89,21 @@ class TrustSource:
             else:
                 self._keep(store, CRL_KEY, crl[0], crl[1])
                 changed = True
+                self._tell_crl(crl[0])
         directory = client.published(AGENCY_DIRECTORY, self._etag(store, DIRECTORY_KEY))
         if directory is not None:
             version = self._verified_directory(store, directory[0])
             self._keep(store, DIRECTORY_KEY, directory[0], directory[1], version=version)
             changed = True
         return changed
+
+    def _tell_crl(self, bundle: bytes) -> None:
+        if self.on_crl is None:
+            return
+        try:
+            self.on_crl(bundle)
+        except Exception:  # the sync goes on with the list it verified; login keeps the one it had
+            log.exception("installing the published CRL for login failed")
 
     def _verified_directory(self, store: Store, signed: bytes) -> int:
         """The version of an office-signed directory that may replace the one held: verified, readable, not older,

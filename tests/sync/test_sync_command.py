@@ -9,17 +9,22 @@ from pathlib import Path
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.serialization.pkcs12 import load_pkcs12
 
 from app.cli import main
 from app.commands.sync import PIN_ENV
 from app.config import load_config
 from app.crypto.pki.material import write_pkcs12
 from app.crypto.signers import Pkcs12Signer
+from app.domain.errors import AppError
 from app.services.enrollment import enroll_terminal
+from app.services.identity import installed_crls, list_candidates
+from app.services.login import LoginService
 from tests.server.platform_support import (
     PlatformPki,
     RunningPlatform,
     free_port,
+    publish_crl,
 )
 from tests.sync.packet_support import _name, new_key
 
@@ -79,3 +84,28 @@ def test_sync_once_exits_1_with_a_chinese_reason_when_the_platform_is_unreachabl
     assert main(["--data-dir", str(data), "sync", "--once", "--p12", str(p12)]) == 1
     out = capsys.readouterr().out
     assert "无法连接平台" in out, out
+
+
+def test_an_operator_revoked_after_enrollment_cannot_log_in_once_the_terminal_synced(
+    tmp_path: Path, pki: PlatformPki, platform: RunningPlatform, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Login checked only the CRL installed at enrollment: the lists the sync fetched and verified never reached it,
+    so an operator revoked later logged in for ever (and after ~8 days every login met a stale list)."""
+    data, p12 = enrolled_terminal(tmp_path / "terminal", pki, platform.url)
+    certificate = load_pkcs12(p12.read_bytes(), PASSWORD.encode()).cert
+    assert certificate is not None
+    revoked = certificate.certificate
+    pki.world.intermediate.revoke(revoked)
+    try:
+        publish_crl(pki, platform.config)
+        monkeypatch.setenv(PIN_ENV, PASSWORD)
+        assert main(["--data-dir", str(data), "sync", "--once", "--p12", str(p12)]) == 0
+        config = load_config(data)
+        assert len(installed_crls(config)) == 2  # the root's and the intermediate's, as published
+        (candidate,) = [c for c in list_candidates(config, None) if c.location == str(p12)]
+        with pytest.raises(AppError) as refused:
+            LoginService(config).login(candidate, lambda _reason: PASSWORD)
+        assert "吊销" in refused.value.for_operator()
+    finally:
+        pki.world.intermediate.revoked.pop(revoked.serial_number)
+        publish_crl(pki, platform.config)
