@@ -7,6 +7,7 @@ certificate and its key sealed in the store) and its configuration (``platform_u
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 from cryptography import x509
@@ -26,9 +27,13 @@ from app.services.sync_outgoing import PacketOutbox
 from app.sync.engine import SyncEngine
 from app.sync.engine_backoff import EngineSettings
 from app.sync.engine_trust import DirectoryMissing, TrustSource
+from app.sync.packet import AgencyDirectory
+from app.sync.packet.errors import PublishedDocumentInvalid
 from app.sync.packet.kinds import SUPERVISING_KINDS
 from app.sync.platform_client import PlatformClient, TerminalCredentials
 from app.sync.state import StatusListener
+
+log = logging.getLogger("lianjie.services.sync")
 
 
 @dataclass(frozen=True)
@@ -100,7 +105,7 @@ def sending_desk(
     identity = load_terminal_identity(config)
     source = trust_source(config, settings.office_code)
     try:
-        directory = source.load(session.store).directory
+        directory = _held_directory(source, session)
         supervisors = tuple(sorted(c for c, a in directory.agencies.items() if a.kind in SUPERVISING_KINDS))
         members = tuple(sorted(directory.agencies))
     except DirectoryMissing:
@@ -111,3 +116,20 @@ def sending_desk(
         agency_kind=agency_kind, terminal=identity.terminal_name, calendar=calendar or WorkingCalendar(),
         policy=policy, operator_name=session.verdict.holder.common_name, outgoing=outbox,
     )  # fmt: skip
+
+
+def _held_directory(source: TrustSource, session: OperatorSession) -> AgencyDirectory:
+    """The agency directory held, to address what the operator records. Offline is normal: once the CRL held is
+    past its grace, the directory is taken as verified on the day of the newest list held (it was verified against
+    it then), so that records can still be entered and queued; receiving stays refused until a fresh list."""
+    try:
+        return source.load(session.store).directory
+    except DirectoryMissing:
+        raise
+    except PublishedDocumentInvalid:
+        crls = source.load_crls(session.store)
+        if not crls:
+            raise
+        newest = max(crl.last_update_utc for crl in crls)
+        log.warning("the CRL held is past its grace: the agency directory is taken as of %s", newest.isoformat())
+        return source.load(session.store, at=newest).directory

@@ -64,15 +64,19 @@ class TrustSource:
     def issuers(self) -> Sequence[x509.Certificate]:
         return (*self.roots, *self.intermediates)
 
-    def load(self, store: Store) -> Trust:
-        """The trust held in the store (publications re-verified), or ``DirectoryMissing``."""
+    def load(self, store: Store, *, at: dt.datetime | None = None) -> Trust:
+        """The trust held in the store (publications re-verified, as of ``at`` or now), or ``DirectoryMissing``."""
         crl_text, directory_text = store.read(lambda s: (read_state(s, CRL_KEY), read_state(s, DIRECTORY_KEY)))
         crls = verify_crls(base64.b64decode(crl_text), self.issuers) if crl_text else list(self.initial_crls)
         validator = ChainValidator(self.roots, crls)
         if directory_text is None:
             raise DirectoryMissing("no agency directory held")
         document = verify_document(
-            base64.b64decode(directory_text), validator, office_code=self.office_code, expected_type=AGENCY_DIRECTORY
+            base64.b64decode(directory_text),
+            validator,
+            office_code=self.office_code,
+            expected_type=AGENCY_DIRECTORY,
+            at=at,
         )
         directory = _directory(document.content)
         return Trust(PacketVerifier(validator, directory), directory, self.office_code, Quarantine(self.quarantine_dir))

@@ -4,6 +4,8 @@ platform cannot be reached."""
 
 from __future__ import annotations
 
+import datetime as dt
+import types
 from pathlib import Path
 
 import pytest
@@ -11,15 +13,19 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.serialization.pkcs12 import load_pkcs12
 
+import app.sync.packet.published as published_module
 from app.cli import main
 from app.commands.sync import PIN_ENV
 from app.config import load_config
 from app.crypto.pki.material import write_pkcs12
 from app.crypto.signers import Pkcs12Signer
+from app.domain.agencies import AgencyKind
 from app.domain.errors import AppError
+from app.services.case_view import acting_desk
 from app.services.enrollment import enroll_terminal
 from app.services.identity import installed_crls, list_candidates
 from app.services.login import LoginService
+from app.services.sync_outgoing import PacketOutbox
 from tests.server.platform_support import (
     PlatformPki,
     RunningPlatform,
@@ -109,3 +115,33 @@ def test_an_operator_revoked_after_enrollment_cannot_log_in_once_the_terminal_sy
     finally:
         pki.world.intermediate.revoked.pop(revoked.serial_number)
         publish_crl(pki, platform.config)
+
+
+def test_records_can_still_be_entered_after_ten_days_offline(
+    tmp_path: Path, pki: PlatformPki, platform: RunningPlatform, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Offline is normal (ARCHITECTURE.md). Ten days without the platform put the CRL held past its grace (7 days +
+    24 h), and building the operator's desk re-verified the directory as of now: no record could be entered. The
+    published module's clock is moved on ten days; nothing else is changed."""
+    data, p12 = enrolled_terminal(tmp_path / "terminal", pki, platform.url)
+    monkeypatch.setenv(PIN_ENV, PASSWORD)
+    assert main(["--data-dir", str(data), "sync", "--once", "--p12", str(p12)]) == 0
+    config = load_config(data)
+    (candidate,) = [c for c in list_candidates(config, None) if c.location == str(p12)]
+    session = LoginService(config).login(candidate, lambda _reason: PASSWORD)
+    try:
+
+        class TenDaysLater(dt.datetime):
+            @classmethod
+            def now(cls, tz: dt.tzinfo | None = None) -> TenDaysLater:
+                return cls.fromtimestamp((dt.datetime.now(tz) + dt.timedelta(days=10)).timestamp(), tz)
+
+        later = types.ModuleType("datetime_ten_days_later")
+        later.__dict__.update(dt.__dict__)
+        later.datetime = TenDaysLater  # type: ignore[attr-defined]
+        monkeypatch.setattr(published_module, "dt", later)
+        outbox = acting_desk(session, config, AgencyKind.ENFORCEMENT).outgoing
+        assert isinstance(outbox, PacketOutbox)
+        assert pki.world.police_code in outbox.members  # addressed from the directory held, not the office only
+    finally:
+        session.lock("end")
