@@ -37,8 +37,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     show.add_argument("file", type=Path, help="数据包文件（.ljp）")
 
 
+# A packet's archive holds at most ``ArchiveLimits().max_total_bytes`` of content; its headers add little. A file
+# larger than this is not read (it was read whole first: 1 GiB of memory for a 1 GiB file, then refused).
+MAX_FILE_BYTES = ArchiveLimits().max_total_bytes + 16 * 1024 * 1024
+
+
 def _read(path: Path, what: str) -> bytes | None:
     try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            print(f"错误：{what} {path} 超过 {MAX_FILE_BYTES // (1024 * 1024)} MB，不是有效的文件，未读取。")
+            return None
         return path.read_bytes()
     except OSError as exc:
         print(f"错误：无法读取{what} {path}：{exc.strerror}")

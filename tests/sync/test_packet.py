@@ -258,3 +258,11 @@ def test_cli_verify_reads_every_crl_of_a_bundle(
         assert "signer-revoked" in capsys.readouterr().out
     finally:
         world.intermediate.revoked.pop(revoked)
+
+
+def test_cli_does_not_read_a_file_larger_than_any_packet(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    huge = tmp_path / "huge.ljp"
+    with huge.open("wb") as sparse:  # sparse: its size is what the check looks at, no gigabyte is written
+        sparse.truncate(packet_command.MAX_FILE_BYTES + 1)
+    assert run_cli("show", huge) == 2
+    assert "超过" in capsys.readouterr().out
