@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 from sqlalchemy.orm import Session
 
 from app.domain.agencies import AgencyKind
@@ -86,14 +87,13 @@ class TrustSource:
         changed = False
         crl = client.published("crl", self._etag(store, CRL_KEY))
         if crl is not None:
-            fresh = verify_crls(crl[0], self.issuers)
-            older = _older_than_held(fresh, self.load_crls(store))
+            kept, older = _newest_per_ca(verify_crls(crl[0], self.issuers), self.load_crls(store))
             if older:  # a platform restored from a backup, or worse: what it un-revokes stays revoked here
                 log.warning("published CRL of %s is older than the one held: the held one stays", older)
-            else:
-                self._keep(store, CRL_KEY, crl[0], crl[1])
-                changed = True
-                self._tell_crl(crl[0])
+            bundle = b"".join(c.public_bytes(serialization.Encoding.PEM) for c in kept)
+            self._keep(store, CRL_KEY, bundle, crl[1])
+            changed = True
+            self._tell_crl(bundle)
         directory = client.published(AGENCY_DIRECTORY, self._etag(store, DIRECTORY_KEY))
         if directory is not None:
             version = self._verified_directory(store, directory[0])
@@ -177,14 +177,17 @@ def _crl_order(crl: x509.CertificateRevocationList) -> tuple[int, dt.datetime]:
     return number, crl.last_update_utc
 
 
-def _older_than_held(
+def _newest_per_ca(
     fresh: Sequence[x509.CertificateRevocationList], held: Sequence[x509.CertificateRevocationList]
-) -> list[str]:
-    """The issuers whose published CRL is not newer than the one held (nor the same), or missing beside it: a list
-    never goes back, and of two issued in the same second without a number the one held stays."""
-    newest = {crl.issuer: crl for crl in fresh}
-    return [
-        old.issuer.rfc4514_string()
-        for old in held
-        if (new := newest.get(old.issuer)) is None or not (new == old or _crl_order(new) > _crl_order(old))
-    ]
+) -> tuple[list[x509.CertificateRevocationList], list[str]]:
+    """Per CA, the newer of the list held and the one published (a list never goes back; of two issued in the same
+    second without a number the one held stays), and the CAs whose published list was older than the one held."""
+    kept = {crl.issuer: crl for crl in held}
+    older = []
+    for crl in fresh:
+        current = kept.get(crl.issuer)
+        if current is None or crl == current or _crl_order(crl) > _crl_order(current):
+            kept[crl.issuer] = crl
+        else:
+            older.append(crl.issuer.rfc4514_string())
+    return list(kept.values()), older

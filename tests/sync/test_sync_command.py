@@ -145,3 +145,18 @@ def test_records_can_still_be_entered_after_ten_days_offline(
         assert pki.world.police_code in outbox.members  # addressed from the directory held, not the office only
     finally:
         session.lock("end")
+
+
+def test_a_terminal_enrolled_with_a_newer_list_than_the_platforms_still_takes_each_cas_list(
+    tmp_path: Path, pki: PlatformPki, platform: RunningPlatform, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Enrollment installed the root's CRL, issued after the bundle the platform publishes: that bundle's root list is
+    older and stays out, but its intermediate's list is still taken (lists are kept per CA, each never going back)."""
+    data, p12 = enrolled_terminal(tmp_path / "terminal", pki, platform.url)
+    enrolled = {crl.issuer: crl for crl in installed_crls(load_config(data))}
+    monkeypatch.setenv(PIN_ENV, PASSWORD)
+    assert main(["--data-dir", str(data), "sync", "--once", "--p12", str(p12)]) == 0
+    kept = {crl.issuer: crl for crl in installed_crls(load_config(data))}
+    world = pki.world
+    assert set(kept) == {world.root.certificate.subject, world.intermediate.certificate.subject}
+    assert kept[world.root.certificate.subject] == enrolled[world.root.certificate.subject]
