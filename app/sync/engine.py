@@ -61,6 +61,7 @@ class SyncEngine:
     _thread: threading.Thread | None = field(default=None, init=False)
     _failures: int = field(default=0, init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
+    _clock_off: bool = field(default=False, init=False)  # the skew over 5 minutes is audited already
 
     @property
     def status(self) -> SyncStatus:
@@ -96,13 +97,16 @@ class SyncEngine:
             self._failures = 0
             if abs(skew) > SKEW_LIMIT:
                 return self._finish(report, SyncPhase.ERROR, self._clock_first("", skew), skew=skew)
+            self._clock_off = False
             return self._finish(report, SyncPhase.UP_TO_DATE, "", skew=skew)
 
     def _clock_first(self, reason: str, skew: dt.timedelta | None) -> str:
         """``reason``, after the clock's when it is more than 5 minutes off the platform's (audited)."""
         if skew is None or abs(skew) <= SKEW_LIMIT:
             return reason
-        self._audit_skew(skew)
+        if not self._clock_off:  # audited once as the clock goes off, not at every pass (every 30 s)
+            self._audit_skew(skew)
+            self._clock_off = True
         minutes = abs(skew.total_seconds()) / 60
         clock = f"本机时钟与平台相差约 {minutes:.0f} 分钟（超过 5 分钟），请校准本机时间。"
         return f"{clock}{reason}" if reason else clock

@@ -31,3 +31,15 @@ def test_a_clock_within_5_minutes_is_up_to_date_and_not_audited(agency: Side) ->
     report = agency.engine.run_once()
     assert report.status.phase is SyncPhase.UP_TO_DATE, report.status.reason
     assert _skew_rows(agency) == []
+
+
+def test_a_clock_that_stays_off_is_audited_once_not_at_every_pass(agency: Side) -> None:
+    agency.engine.clock = lambda: dt.datetime.now(dt.UTC) - dt.timedelta(minutes=11)
+    for _ in range(3):
+        assert agency.engine.run_once().status.phase is SyncPhase.ERROR
+    assert len(_skew_rows(agency)) == 1  # a pass every 30 s wrote 2,880 rows a day
+    agency.engine.clock = lambda: dt.datetime.now(dt.UTC)
+    assert agency.engine.run_once().status.phase is SyncPhase.UP_TO_DATE
+    agency.engine.clock = lambda: dt.datetime.now(dt.UTC) + dt.timedelta(minutes=9)
+    agency.engine.run_once()
+    assert len(_skew_rows(agency)) == 2  # off again after it was right: audited again
