@@ -66,6 +66,27 @@ def load_crl(data: bytes) -> x509.CertificateRevocationList:
         raise CrlInvalid("CRL does not parse") from None
 
 
+def load_crls(data: bytes) -> list[x509.CertificateRevocationList]:
+    """Every CRL of a PEM bundle (the platform publishes one per CA of its hierarchy), or the one CRL of DER bytes;
+    ``CrlInvalid`` for anything else."""
+    if not data.lstrip().startswith(b"-----BEGIN"):
+        return [load_crl(data)]
+    marker = b"-----BEGIN X509 CRL-----"
+    blocks = [marker + part for part in data.split(marker)[1:]]
+    if not blocks:
+        raise CrlInvalid("no CRL in PEM data")
+    return [load_crl(block) for block in blocks]
+
+
+def crl_order(crl: x509.CertificateRevocationList) -> tuple[int, dt.datetime]:
+    """Which of two CRLs of one issuer is the newer: its CRL number (-1 without one), then its this-update."""
+    try:
+        number = crl.extensions.get_extension_for_class(x509.CRLNumber).value.crl_number
+    except x509.ExtensionNotFound:
+        number = -1
+    return number, crl.last_update_utc
+
+
 class CertificateValidator:
     """Validates certificates against the terminal's trust anchors and the platform's CRLs."""
 
@@ -199,7 +220,7 @@ class CertificateValidator:
                 raise CrlInvalid("CRL signature does not verify against its issuer")
         if not candidates:
             return None
-        return max(candidates, key=lambda crl: (_crl_number(crl), crl.last_update_utc))
+        return max(candidates, key=crl_order)
 
 
 def _signed_by(crl: x509.CertificateRevocationList, issuer: x509.Certificate) -> bool:
@@ -207,13 +228,6 @@ def _signed_by(crl: x509.CertificateRevocationList, issuer: x509.Certificate) ->
     if not isinstance(key, rsa.RSAPublicKey | ec.EllipticCurvePublicKey):
         return False
     return crl.is_signature_valid(key)
-
-
-def _crl_number(crl: x509.CertificateRevocationList) -> int:
-    try:
-        return crl.extensions.get_extension_for_class(x509.CRLNumber).value.crl_number
-    except x509.ExtensionNotFound:
-        return -1
 
 
 def _local(moment: dt.datetime) -> str:

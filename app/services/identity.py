@@ -24,7 +24,7 @@ from app.crypto.errors import CrlInvalid, IdentityError
 from app.crypto.keyslot_crypto import certificate_fingerprint
 from app.crypto.keyslot_errors import TerminalNotInitialized
 from app.crypto.pkcs11_token import TokenLibrary
-from app.crypto.validation import CertificateValidator, load_certificates, load_crl
+from app.crypto.validation import CertificateValidator, crl_order, load_certificates, load_crls
 from app.files import atomic_write_bytes, atomic_write_text
 
 
@@ -108,12 +108,12 @@ def install_crl(config: TerminalConfig, data: bytes) -> list[x509.CertificateRev
     checks) and keep, per issuer, the newer of it and the one held; the CRLs now installed."""
     anchors = trust_anchors(config)
     held = {crl.issuer: crl for crl in installed_crls(config)}
-    for crl in _crls(data):
+    for crl in load_crls(data):
         # (an intermediate in trust.pem may issue a CRL; its own chain was checked when it was installed)
         if not any(_verifies(crl, cert) for cert in anchors if cert.subject == crl.issuer):
             raise CrlInvalid("CRL not signed by a trust anchor")
         current = held.get(crl.issuer)
-        if current is None or _number(current) <= _number(crl):  # never roll back to an older list
+        if current is None or crl_order(current)[0] <= crl_order(crl)[0]:  # never roll back to an older list
             held[crl.issuer] = crl
     kept = list(held.values())
     pem = b"".join(crl.public_bytes(serialization.Encoding.PEM) for crl in kept)
@@ -124,7 +124,7 @@ def install_crl(config: TerminalConfig, data: bytes) -> list[x509.CertificateRev
 def installed_crls(config: TerminalConfig) -> list[x509.CertificateRevocationList]:
     """The CRLs installed, one per CA (re-verified by the validator on every use)."""
     path = identity_dir(config) / "crl.pem"
-    return _crls(path.read_bytes()) if path.exists() else []
+    return load_crls(path.read_bytes()) if path.exists() else []
 
 
 def installed_crl(config: TerminalConfig) -> x509.CertificateRevocationList | None:
@@ -132,13 +132,6 @@ def installed_crl(config: TerminalConfig) -> x509.CertificateRevocationList | No
     crls = installed_crls(config)
     far = dt.datetime.max.replace(tzinfo=dt.UTC)
     return min(crls, key=lambda crl: crl.next_update_utc or far) if crls else None
-
-
-def _crls(data: bytes) -> list[x509.CertificateRevocationList]:
-    marker = b"-----BEGIN X509 CRL-----"
-    if not data.lstrip().startswith(b"-----BEGIN"):
-        return [load_crl(data)]
-    return [load_crl(marker + block) for block in data.split(marker)[1:]] or [load_crl(data)]
 
 
 def build_validator(config: TerminalConfig) -> CertificateValidator:
@@ -183,10 +176,3 @@ def fingerprint(certificate: x509.Certificate) -> str:
 def _verifies(crl: x509.CertificateRevocationList, issuer: x509.Certificate) -> bool:
     key = issuer.public_key()
     return isinstance(key, rsa.RSAPublicKey | ec.EllipticCurvePublicKey) and crl.is_signature_valid(key)
-
-
-def _number(crl: x509.CertificateRevocationList) -> int:
-    try:
-        return crl.extensions.get_extension_for_class(x509.CRLNumber).value.crl_number
-    except x509.ExtensionNotFound:
-        return -1

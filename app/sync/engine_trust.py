@@ -15,6 +15,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from sqlalchemy.orm import Session
 
+from app.crypto.validation import crl_order
 from app.domain.agencies import AgencyKind
 from app.models.store import Store
 from app.sync.inbox import read_state, write_state
@@ -169,14 +170,6 @@ def _directory(content: bytes) -> AgencyDirectory:
         raise PublishedDocumentInvalid(f"directory unreadable: {exc}", user_message=message) from None
 
 
-def _crl_order(crl: x509.CertificateRevocationList) -> tuple[int, dt.datetime]:
-    try:
-        number = crl.extensions.get_extension_for_class(x509.CRLNumber).value.crl_number
-    except x509.ExtensionNotFound:
-        number = -1
-    return number, crl.last_update_utc
-
-
 def _newest_per_ca(
     fresh: Sequence[x509.CertificateRevocationList], held: Sequence[x509.CertificateRevocationList]
 ) -> tuple[list[x509.CertificateRevocationList], list[str]]:
@@ -186,7 +179,7 @@ def _newest_per_ca(
     older = []
     for crl in fresh:
         current = kept.get(crl.issuer)
-        if current is None or crl == current or _crl_order(crl) > _crl_order(current):
+        if current is None or crl == current or crl_order(crl) > crl_order(current):
             kept[crl.issuer] = crl
         else:
             older.append(crl.issuer.rfc4514_string())

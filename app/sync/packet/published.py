@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
+from app.crypto import validation
+from app.crypto.errors import CrlInvalid
 from app.crypto.keys import Signer
 from app.sync.packet import cms
 from app.sync.packet.canonical import NotCanonicalJson, canonical_json, parse_canonical_json
@@ -122,14 +124,11 @@ def load_crl(data: bytes) -> x509.CertificateRevocationList:
 
 
 def load_crls(data: bytes) -> list[x509.CertificateRevocationList]:
-    """Every CRL in a PEM bundle (one per CA of the platform's hierarchy), or the one CRL of DER bytes."""
-    if not data.lstrip().startswith(b"-----BEGIN"):
-        return [load_crl(data)]
-    marker = b"-----BEGIN X509 CRL-----"
-    blocks = [marker + part for part in data.split(marker)[1:]]
-    if not blocks:
-        raise PublishedDocumentInvalid("no CRL in PEM data")
-    return [load_crl(block) for block in blocks]
+    """Every CRL in a PEM bundle (one per CA of the platform's hierarchy), or the one CRL of DER bytes, unverified."""
+    try:
+        return validation.load_crls(data)
+    except CrlInvalid as exc:
+        raise PublishedDocumentInvalid(f"CRL unreadable: {exc}") from None
 
 
 def verify_crls(data: bytes, issuers: Sequence[x509.Certificate]) -> list[x509.CertificateRevocationList]:
