@@ -258,11 +258,9 @@ class PacketStore:
             conn.execute(insert(audience), [{"seq": seq, "agency": code} for code in manifest.recipients])
         return SignedReceiptBytes(signed.receipt_json, signed.signature)
 
-    def inbox(
-        self, agency: str, *, after: int, limit: int, sees_all: bool, with_data: bool = False
-    ) -> list[InboxEntry]:
-        """Packets addressed to ``agency`` (or all, for a supervising agency) after cursor ``after``, not its own;
-        ``with_data`` also reads each packet's bytes (the batch download)."""
+    def inbox(self, agency: str, *, after: int, limit: int, sees_all: bool) -> list[InboxEntry]:
+        """Packets addressed to ``agency`` (or all, for a supervising agency) after cursor ``after``, not its own:
+        their lines, without the packets' bytes (``inbox_packets`` reads those)."""
         columns = [
             packets.c.seq,
             packets.c.packet_id,
@@ -275,8 +273,6 @@ class PacketStore:
             packets.c.receipt_json,
             packets.c.receipt_signature,
         ]
-        if with_data:
-            columns.append(packets.c.data)
         if sees_all:
             query = select(*columns).where(packets.c.seq > after, packets.c.sender != agency).order_by(packets.c.seq)
         else:
