@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 import pytest
@@ -46,9 +46,9 @@ def _slow_engine(agency: Side, police: Side, pki: PlatformPki, platform: Running
     return replace(police.engine, connect=lambda: Slow(platform.url, credentials, roots)), start
 
 
-def _wait_until(condition: object, seconds: float) -> None:
+def _wait_until(condition: Callable[[], object], seconds: float) -> None:
     deadline = time.monotonic() + seconds
-    while not condition() and time.monotonic() < deadline:  # type: ignore[operator]
+    while not condition() and time.monotonic() < deadline:
         time.sleep(0.02)
 
 

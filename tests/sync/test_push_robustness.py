@@ -4,29 +4,27 @@ on loopback TLS, real stores and packets; the platform's answer is garbled only 
 
 from __future__ import annotations
 
-import datetime as dt
 import random
 import time
 import uuid
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import httpx
 from sqlalchemy import update
-from sqlalchemy.orm import Session
 
 from app.domain.agencies import AgencyKind
 from app.domain.events.base import EventKind
 from app.models.sync_tables import OutboxRow
 from app.sync.engine_backoff import EngineSettings, backoff_delay
 from app.sync.engine_push import Pusher
-from app.sync.outbox import outbox_entries, queue_packet
+from app.sync.outbox import outbox_entries
 from app.sync.packet import Attachment, BuiltPacket, build_packet
 from app.sync.packet.kinds import may_send
 from app.sync.platform_client import PlatformClient
 from app.sync.state import SyncPhase
 from tests.server.platform_support import PlatformPki, RunningPlatform, free_port
+from tests.sync.test_batch_push import _queue
 from tests.sync.test_engine_support import FAST, Side, make_side
 
 # A record the police may send (the platform refuses other kinds from it with 422, before anything else).
@@ -41,16 +39,6 @@ def _packet(pki: PlatformPki, *, police: bool = False) -> BuiltPacket:
         recipients=[world.enforcement_code if police else world.police_code], payload={"案由": "涉嫌生产销售伪劣产品"},
         attachments=[Attachment("材料.bin", "application/octet-stream", uuid.uuid4().bytes)],
     )  # fmt: skip
-
-
-def _queue(side: Side, packets: Sequence[BuiltPacket]) -> None:
-    now = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=5)
-
-    def write(session: Session) -> None:
-        for index, packet in enumerate(packets):  # oldest first: pushed in this order
-            queue_packet(session, packet, event_id=str(uuid.uuid4()), now=now + dt.timedelta(milliseconds=index))
-
-    side.store.write(write)
 
 
 def _states(side: Side) -> dict[str, tuple[str, str]]:
