@@ -18,6 +18,8 @@ from pathlib import Path
 from cryptography import x509
 
 from app.crypto.keys import SoftwareKey
+from app.domain.deadlines import parse_calendar
+from app.domain.screening import parse_rules
 from app.files import atomic_write_bytes
 from app.sync.packet import AgencyDirectory, ChainValidator, PacketRejected, PacketVerifier
 from app.sync.packet.kinds import DirectoryInvalid
@@ -56,7 +58,21 @@ def check_publication(config: PlatformConfig, name: str, data: bytes) -> None:
         verify_crls(data, [*roots, *intermediates])
         return
     crls = verify_crls(config.published_dir.joinpath(PUBLICATIONS[CRL][0]).read_bytes(), [*roots, *intermediates])
-    verify_document(data, ChainValidator(roots, crls), office_code=config.office_code, expected_type=doc_type)
+    document = verify_document(
+        data, ChainValidator(roots, crls), office_code=config.office_code, expected_type=doc_type
+    )
+    # Every terminal refuses content its parser refuses: so does publish (DomainError, in Chinese).
+    readers = {HOLIDAY_CALENDAR: parse_calendar, SCREENING_RULES: parse_rules, AGENCY_DIRECTORY: _directory}
+    readers[doc_type](document.content)
+
+
+def _directory(content: bytes) -> AgencyDirectory:
+    try:
+        return AgencyDirectory.from_json(content)
+    except DirectoryInvalid as exc:
+        raise PlatformConfigInvalid(
+            f"directory unreadable: {exc}", user_message=f"成员单位名录内容无法识别：{exc}"
+        ) from None
 
 
 def publish(config: PlatformConfig, name: str, data: bytes) -> Path:

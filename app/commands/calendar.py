@@ -2,7 +2,9 @@
 
 Prints the due date in ISO form (a datetime with its offset for hours), followed by ``provisional`` when a day
 counted lies in a year without a published holiday notice. The calendars shipped in ``resources/calendars`` and the
-bundled notices are always used; ``--calendar FILE`` adds platform-published files (e.g. next year's notice).
+bundled notices are always used; ``--calendar FILE`` adds a calendar the office published (e.g. next year's notice):
+the signed file the platform serves (``holiday-calendar``), verified with this terminal's trust anchors, installed
+CRLs and ``office_code`` before use. An unsigned calendar file is refused.
 """
 
 from __future__ import annotations
@@ -11,19 +13,21 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
+from app.config import ConfigInvalid, load_config
 from app.domain.deadlines import (
     CST,
+    CalendarFileError,
     Due,
     WorkingCalendar,
-    YearCalendar,
     calendar_days_after,
     hours_after,
-    load_calendar_file,
     working_days_after,
 )
 from app.domain.errors import DomainError
+from app.services.office import office_files
+from app.sync.office_files import shipped_calendars
 
-SHIPPED_CALENDARS = Path(__file__).resolve().parents[2] / "resources" / "calendars"
+MAX_PUBLICATION_BYTES = 256 * 1024  # a calendar file is at most 64 KiB; signed and base64-encoded, well under this
 
 
 class BadMoment(DomainError):
@@ -42,7 +46,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     count.add_argument("--working-days", type=int, metavar="N", help="N个工作日（首日不计）")
     count.add_argument("--days", type=int, metavar="N", help="N日（首日不计，届满日为节假日的顺延，刑诉法第105条）")
     count.add_argument("--hours", type=int, metavar="N", help="N小时")
-    due.add_argument("--calendar", action="append", default=[], type=Path, metavar="FILE", help="平台发布的日历文件")
+    due.add_argument(
+        "--calendar",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="FILE",
+        help="领导小组办公室签名发布的节假日安排文件",
+    )
 
 
 def _moment(text: str) -> dt.date | dt.datetime:
@@ -55,13 +66,28 @@ def _moment(text: str) -> dt.date | dt.datetime:
         raise BadMoment(f"bad --from {text!r}") from None
 
 
-def build_calendar(files: list[Path]) -> WorkingCalendar:
-    """The shipped calendars plus ``files`` (a later file for the same year wins)."""
-    years: dict[int, YearCalendar] = {}
-    for path in [*sorted(SHIPPED_CALENDARS.glob("*.toml")), *files]:
-        calendar = load_calendar_file(path)
-        years[calendar.year] = calendar
+def build_calendar(files: list[Path], data_dir: Path | None = None) -> WorkingCalendar:
+    """The shipped calendars plus the signed publications ``files`` (a later file for the same year wins)."""
+    years = {calendar.year: calendar for calendar in shipped_calendars()}
+    if files:
+        office = office_files(load_config(data_dir))
+        if office is None:
+            raise ConfigInvalid(
+                "no office configured to verify calendars with",
+                user_message="本机未配置平台地址和领导小组办公室代码（office_code），无法校验节假日安排文件。",
+            )
+        for path in files:
+            calendar = office.calendar_file(_read(path))
+            years[calendar.year] = calendar
     return WorkingCalendar(years.values())
+
+
+def _read(path: Path) -> bytes:
+    try:
+        with path.open("rb") as file:
+            return file.read(MAX_PUBLICATION_BYTES + 1)[:MAX_PUBLICATION_BYTES]
+    except OSError as exc:
+        raise CalendarFileError(f"无法读取文件（{exc.strerror}）。", line=None, field=str(path)) from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -70,7 +96,8 @@ def run(args: argparse.Namespace) -> int:
     counts = [c for c in (args.working_days, args.days, args.hours) if c is not None]
     if any(c < 0 or c > 3660 for c in counts):
         raise DomainError("count out of range", user_message="期间应为0至3660之间的整数。")
-    calendar = build_calendar(args.calendar)
+    data_dir = getattr(args, "data_dir", None)
+    calendar = build_calendar(args.calendar, Path(data_dir) if data_dir else None)
     due: Due
     if args.hours is not None:
         if not isinstance(start, dt.datetime):

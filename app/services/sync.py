@@ -27,6 +27,7 @@ from app.services.sync_outgoing import PacketOutbox
 from app.sync.engine import SyncEngine
 from app.sync.engine_backoff import EngineSettings
 from app.sync.engine_trust import DirectoryMissing, TrustSource
+from app.sync.office_files import OfficeFiles
 from app.sync.packet import AgencyDirectory
 from app.sync.packet.errors import PublishedDocumentInvalid
 from app.sync.packet.kinds import SUPERVISING_KINDS
@@ -111,9 +112,10 @@ def sending_desk(
     except DirectoryMissing:
         supervisors = members = (settings.office_code,)
     outbox = PacketOutbox(session.store, session.signer, supervisors, members, settings.office_code)
+    calendar = calendar or OfficeFiles(source).calendar(session.store)  # the years the office published too
     return CaseDesk(
         store=session.store, operator_id=session.operator_id, agency_code=identity.agency_code,
-        agency_kind=agency_kind, terminal=identity.terminal_name, calendar=calendar or WorkingCalendar(),
+        agency_kind=agency_kind, terminal=identity.terminal_name, calendar=calendar,
         policy=policy, operator_name=session.verdict.holder.common_name, outgoing=outbox,
     )  # fmt: skip
 

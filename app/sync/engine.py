@@ -28,6 +28,7 @@ from app.sync.engine_push import Pusher
 from app.sync.engine_receive import Receiver
 from app.sync.engine_trust import TrustSource
 from app.sync.inbox import unapplied_count
+from app.sync.office_files import OfficeFiles
 from app.sync.outbox import pending_count
 from app.sync.platform_client import SKEW_LIMIT, PlatformClient, PlatformUnreachable, TerminalRefused
 from app.sync.state import StatusListener, SyncPhase, SyncReport, SyncStatus
@@ -78,6 +79,7 @@ class SyncEngine:
                 client = self._connection()
                 skew = self._skew(client)
                 self.trust_source.refresh(self.store, client)  # receipts and packets verify with the latest CRL
+                notices = OfficeFiles(self.trust_source).refresh(self.store, client)  # calendar, rules: reported
                 pushed = Pusher(self.store, client, self.trust_source, self.clock, self.rng, self.settings).push()
                 received = self._pull(client)
                 counts = {**pushed, **received}
@@ -95,10 +97,11 @@ class SyncEngine:
                 reason = self._clock_first(exc.for_operator(), skew)
                 return self._finish(report, SyncPhase.ERROR, reason, backoff=True, skew=skew)
             self._failures = 0
+            notice = "".join(notices)
             if abs(skew) > SKEW_LIMIT:
-                return self._finish(report, SyncPhase.ERROR, self._clock_first("", skew), skew=skew)
+                return self._finish(report, SyncPhase.ERROR, self._clock_first(notice, skew), skew=skew)
             self._clock_off = False
-            return self._finish(report, SyncPhase.UP_TO_DATE, "", skew=skew)
+            return self._finish(report, SyncPhase.UP_TO_DATE, notice, skew=skew)
 
     def _clock_first(self, reason: str, skew: dt.timedelta | None) -> str:
         """``reason``, after the clock's when it is more than 5 minutes off the platform's (audited)."""

@@ -1,4 +1,5 @@
-"""``lianjie calendar due`` through its run function (the COMMANDS entry in app/cli.py is pending)."""
+"""``lianjie calendar due`` through its run function. A signed calendar (``--calendar``) is tested with the office's
+PKI in tests/sync/test_office_files.py."""
 
 from __future__ import annotations
 
@@ -8,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from app.commands import calendar
-from app.domain.deadlines import CalendarFileError
-from app.domain.errors import DomainError
+from app.domain.errors import AppError, DomainError
 from tests.domain.test_deadlines import TEST_2027
 
 
@@ -34,11 +34,15 @@ def test_hours_print_a_datetime_with_offset(capsys: pytest.CaptureFixture[str]) 
     assert _run(capsys, "due", "--from", "2025-01-28T08:30:00+00:00", "--hours", "24") == "2025-01-29T16:30:00+08:00"
 
 
-def test_2027_is_provisional_unless_a_calendar_is_given(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_2027_is_provisional_and_an_unsigned_calendar_is_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     assert _run(capsys, "due", "--from", "2026-12-28", "--working-days", "5") == "2027-01-05 provisional"
     file = tmp_path / "2027.toml"
     file.write_text(TEST_2027, encoding="utf-8")
-    assert _run(capsys, "due", "--from", "2026-12-28", "--working-days", "5", "--calendar", str(file)) == "2027-01-06"
+    with pytest.raises(AppError) as refused:  # no office configured here to verify it with, and it is not signed
+        _run(capsys, "due", "--from", "2026-12-28", "--working-days", "5", "--calendar", str(file))
+    assert "无法校验节假日安排文件" in refused.value.user_message
 
 
 def test_bad_input_is_refused_in_chinese(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -48,7 +52,3 @@ def test_bad_input_is_refused_in_chinese(capsys: pytest.CaptureFixture[str], tmp
     with pytest.raises(DomainError) as caught:
         _run(capsys, "due", "--from", "2025-01-01", "--hours", "3")
     assert "具体时间" in caught.value.user_message
-    bad = tmp_path / "bad.toml"
-    bad.write_text("year = [", encoding="utf-8")
-    with pytest.raises(CalendarFileError):
-        _run(capsys, "due", "--from", "2025-01-01", "--days", "3", "--calendar", str(bad))

@@ -91,7 +91,10 @@ def verify_document(
             f"document signature: {exc}", user_message=f"发布文件无效：{exc.user_message}"
         ) from None
     if holder.agency_code != office_code:
-        raise PublishedDocumentInvalid(f"document signed by {holder.agency_code}, not the office {office_code}")
+        raise PublishedDocumentInvalid(
+            f"document signed by {holder.agency_code}, not the office {office_code}",
+            user_message=f"发布文件不是由两法衔接领导小组办公室签名的（签名单位代码 {holder.agency_code}）。",
+        )
     try:
         raw = parse_canonical_json(signed.content)
         content = base64.b64decode(raw["content"], validate=True)
@@ -109,7 +112,10 @@ def verify_document(
     if not ok:
         raise PublishedDocumentInvalid("document format or content digest wrong")
     if document.type != expected_type:
-        raise PublishedDocumentInvalid(f"document is {document.type}, expected {expected_type}")
+        raise PublishedDocumentInvalid(
+            f"document is {document.type}, expected {expected_type}",
+            user_message=f"发布文件的类型为“{document.type}”，不是所需的“{expected_type}”。",
+        )
     return document
 
 

@@ -28,10 +28,12 @@ from PySide6.QtWidgets import (
 from app.config import TerminalConfig
 from app.crypto.keyslots import list_operators
 from app.domain.agencies import AgencyKind
+from app.domain.deadlines import WorkingCalendar
 from app.domain.errors import AppError
 from app.domain.events import EVENT_TYPES, EventKind
 from app.domain.timezone import CST
 from app.services.case_view import CaseView, acting_desk, case_view, terminal_agency_kind
+from app.services.office import working_calendar
 from app.ui.context import AppContext
 from app.ui.forms import WIZARD_KINDS, form_for
 from app.ui.forms.form import FormHost, RecordForm
@@ -96,8 +98,10 @@ class CaseDetailView(QDialog):
     def __init__(
         self, host: FormHost, case_id: str, agency_kind: AgencyKind, head_access: Callable[[], HeadAccess],
         title: str = "", parent: QWidget | None = None, operators: Mapping[str, str] | None = None,
+        calendar: Callable[[], WorkingCalendar] = WorkingCalendar,
     ) -> None:  # fmt: skip
         super().__init__(parent)
+        self._calendar = calendar  # called on the worker: the office's published calendar, read from the store
         self.operators = dict(operators or {})  # operator ID → name of those enrolled here
         self.host, self.case_id, self.agency_kind, self._head_access = host, case_id, agency_kind, head_access
         self.view: CaseView | None = None
@@ -146,9 +150,17 @@ class CaseDetailView(QDialog):
         self._closed = True  # a late result must not touch widgets being deleted
 
     def refresh(self) -> None:
-        store, case_id, kind, operators = self.host.store, self.case_id, self.agency_kind, self.operators
+        store, case_id, kind, operators, calendar = (
+            self.host.store,
+            self.case_id,
+            self.agency_kind,
+            self.operators,
+            self._calendar,
+        )
         self.host.runner.op(
-            lambda ctx: case_view(store, case_id, kind, now=dt.datetime.now(CST), enrolled=operators)
+            lambda ctx: case_view(
+                store, case_id, kind, now=dt.datetime.now(CST), calendar=calendar(), enrolled=operators
+            )
         ).success(self._show).failure(self._failed).run()
 
     def _failed(self, error: AppError) -> None:
@@ -257,7 +269,10 @@ def open_case_detail(
 ) -> CaseDetailView:
     host, kind, head = host_for(context, session)
     operators = {**enrolled_names(context.config), session.operator.operator_id: session.operator.name}
-    dialog = CaseDetailView(host, case_id, kind, head, title, parent, operators)
+    store, config = session.store, context.config
+    dialog = CaseDetailView(
+        host, case_id, kind, head, title, parent, operators, calendar=lambda: working_calendar(store, config)
+    )
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.open()
     return dialog

@@ -12,8 +12,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from app.domain.deadlines import WorkingCalendar
 from app.domain.errors import AppError
+from app.services.office import working_calendar
 from app.services.statistics import (
     MonthAssessment,
     agency_choices,
@@ -104,7 +104,6 @@ class StatisticsController(FeatureController):
         self.rows: tuple[MonthAssessment, ...] = ()
         self.loads = 0
         self.exported: Path | None = None
-        self._calendar = WorkingCalendar()
 
     def session_started(self, session: ActiveSession) -> None:
         super().session_started(session)
@@ -135,11 +134,12 @@ class StatisticsController(FeatureController):
         session = self.session
         if session is None:
             return
-        store, code, calendar = session.store, str(self.agency.currentData()), self._calendar
+        store, code, config = session.store, str(self.agency.currentData()), self.context.config
         count = int(self.months.currentData())
 
         def load(ctx: object) -> tuple[MonthAssessment, ...]:
             now = dt.datetime.now().astimezone()
+            calendar = working_calendar(store, config)
             return monthly_assessment(store, code, month_periods(now.date(), count), now=now, calendar=calendar)
 
         self.context.runner.op(load).success(self._loaded).failure(self._failed).run()

@@ -9,10 +9,9 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
 
-from app.domain.deadlines import WorkingCalendar
 from app.domain.errors import AppError
 from app.domain.todo import Urgency
-from app.services.documents import default_rules
+from app.services.office import screening_rules, working_calendar
 from app.services.workbench_queries import TodoRow, WarningRow, WorkbenchView, workbench_view
 from app.sync.state import SyncPhase, SyncStatus
 from app.ui.context import AppContext
@@ -117,8 +116,6 @@ class WorkbenchController(FeatureController):
         self.view: WorkbenchView | None = None
         self.loads = 0
         self._loading = False
-        self._calendar = WorkingCalendar()
-        self._rules = None
         if context.sync is not None:
             context.sync.status_changed.connect(self._sync_changed)
 
@@ -142,22 +139,20 @@ class WorkbenchController(FeatureController):
         if session is None or self._loading:
             return
         self._loading = True
-        store, agency, calendar = session.store, session.operator.agency_code, self._calendar
-        cached = self._rules
+        store, agency, config = session.store, session.operator.agency_code, self.context.config
 
-        def load(ctx: object) -> tuple[WorkbenchView, object]:
-            rules = cached or default_rules()
-            now = dt.datetime.now().astimezone()
-            return workbench_view(store, agency, now, calendar, rules), rules  # type: ignore[arg-type]
+        def load(ctx: object) -> WorkbenchView:
+            # what the office published last (the sync may just have brought a new calendar or new rules)
+            calendar, rules = working_calendar(store, config), screening_rules(store, config)
+            return workbench_view(store, agency, dt.datetime.now().astimezone(), calendar, rules)
 
         self.context.runner.op(load).success(self._loaded).failure(self._failed).run()
 
-    def _loaded(self, result: tuple[WorkbenchView, object]) -> None:
+    def _loaded(self, view: WorkbenchView) -> None:
         self._loading = False
         if self.session is None:
             return
-        self.view, self._rules = result[0], result[1]  # type: ignore[assignment]
-        view = result[0]
+        self.view = view
         self.loads += 1
         show_message(self.error, "")
         self.todo.set_records(view.todo)

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QTextBrowser, QVBoxLayout, QWidget
 
-from app.domain.deadlines import WorkingCalendar
 from app.domain.errors import AppError
 from app.domain.timezone import CST
 from app.services.affairs_queries import AffairSummary, affair_summaries
+from app.services.office import working_calendar
 from app.ui.context import AppContext
 from app.ui.features.base import FeatureController
 from app.ui.features.record_table import CellStyle, Column, RecordTable
@@ -90,7 +90,6 @@ class AffairsController(FeatureController):
         split.addWidget(self.detail)
         layout.addWidget(split, 1)
         self.loads = 0
-        self._calendar = WorkingCalendar()
         self._sync_new_button()
 
     def _sync_new_button(self) -> None:
@@ -128,10 +127,10 @@ class AffairsController(FeatureController):
         session = self.session
         if session is None:
             return
-        store, kind, calendar = session.store, self.affair_type, self._calendar
-        self.context.runner.op(lambda ctx: affair_summaries(store, kind, calendar)).success(self._loaded).failure(
-            self._failed
-        ).run()
+        store, kind, config = session.store, self.affair_type, self.context.config
+        self.context.runner.op(lambda ctx: affair_summaries(store, kind, working_calendar(store, config))).success(
+            self._loaded
+        ).failure(self._failed).run()
 
     def _loaded(self, affairs: tuple[AffairSummary, ...]) -> None:
         if self.session is None:

@@ -20,7 +20,7 @@ from app.domain.agencies import AgencyKind
 from app.domain.errors import AppError
 from app.domain.screening import ScreeningRules
 from app.services.case_view import terminal_agency_kind
-from app.services.documents import default_rules
+from app.services.office import screening_rules
 from app.services.ui_queries import CaseFilter, CaseFilterChoices, filter_choices
 from app.ui.context import AppContext
 from app.ui.features.base import FeatureController
@@ -187,7 +187,8 @@ class CasesController(FeatureController):
         if self.session is None:
             return
         self.new_case_button.setEnabled(False)
-        self.context.runner.op(lambda ctx: default_rules()).success(self._open_new_case).failure(
+        store, config = self.session.store, self.context.config
+        self.context.runner.op(lambda ctx: screening_rules(store, config)).success(self._open_new_case).failure(
             self._rules_failed
         ).run()
 
