@@ -30,7 +30,7 @@ from app.sync.packet import PacketRejected, Quarantine, Receipt, SignedReceipt, 
 from app.sync.packet.manifest import BEIJING
 from server.config import PlatformConfig
 from server.framing import BatchMalformed, CompactJSONResponse, frame_record, parse_records
-from server.published import PUBLICATIONS, PublishedState
+from server.published import PublishedState
 from server.store import InboxEntry, PacketConflict, PacketStore, SignedReceiptBytes
 from server.tls import peer_certificate
 from server.uploads import Refusal, batch_result, receipt_body, verify_batch, verify_upload
@@ -295,7 +295,7 @@ def build_app(platform: Platform) -> Starlette:
     async def published(request: Request) -> Response:
         _caller(platform, request)
         name = request.path_params["name"]
-        found = platform.published.read(name) if name in PUBLICATIONS else None
+        found = platform.published.read(name)  # None for an unknown name too
         if found is None:
             raise ApiError(404, "not-published", "该文件尚未发布。")
         data, media_type, etag = found

@@ -9,6 +9,7 @@ publish``), so a reader sees the old file or the new one, never half of one.
 from __future__ import annotations
 
 import hashlib
+import re
 import ssl
 import threading
 import time
@@ -18,12 +19,19 @@ from pathlib import Path
 from cryptography import x509
 
 from app.crypto.keys import SoftwareKey
-from app.domain.deadlines import parse_calendar
+from app.domain.deadlines import YearCalendar, parse_calendar
 from app.domain.screening import parse_rules
 from app.files import atomic_write_bytes
 from app.sync.packet import AgencyDirectory, ChainValidator, PacketRejected, PacketVerifier
 from app.sync.packet.kinds import DirectoryInvalid
-from app.sync.packet.published import AGENCY_DIRECTORY, HOLIDAY_CALENDAR, SCREENING_RULES, verify_crls, verify_document
+from app.sync.packet.published import (
+    AGENCY_DIRECTORY,
+    HOLIDAY_CALENDAR,
+    SCREENING_RULES,
+    SignedDocument,
+    verify_crls,
+    verify_document,
+)
 from server.config import PlatformConfig, PlatformConfigInvalid
 from server.tls import server_ssl_context
 
@@ -36,6 +44,18 @@ PUBLICATIONS: dict[str, tuple[str, str | None, str]] = {
     SCREENING_RULES: ("screening-rules.p7s", SCREENING_RULES, "application/pkcs7-mime"),
 }
 _RECHECK_SECONDS = 1.0
+# Each year's calendar is served under its own name too: a terminal that syncs after next year's notice was
+# published still gets this year's. ``holiday-calendar`` is the one published last.
+_CALENDAR_YEAR = re.compile(rf"{HOLIDAY_CALENDAR}-(20[0-9][0-9])")
+
+
+def publication(name: str) -> tuple[str, str | None, str] | None:
+    """(file name, document type, media type) of a published name, or None if there is no such name."""
+    if name in PUBLICATIONS:
+        return PUBLICATIONS[name]
+    if _CALENDAR_YEAR.fullmatch(name):
+        return f"{name}.p7s", HOLIDAY_CALENDAR, "application/pkcs7-mime"
+    return None
 
 
 def load_certificates(path: Path) -> list[x509.Certificate]:
@@ -48,22 +68,51 @@ def anchors_and_intermediates(config: PlatformConfig) -> tuple[list[x509.Certifi
     return roots, intermediates
 
 
-def check_publication(config: PlatformConfig, name: str, data: bytes) -> None:
-    """Refuse a file the terminals would refuse: a CRL not from our CA, a document not signed by the office."""
+def check_publication(config: PlatformConfig, name: str, data: bytes) -> list[str]:
+    """Refuse a file the terminals would refuse: a CRL not from our CA, a document not signed by the office, content
+    its parser refuses, a version older than the one published or the same version with other content. The file
+    names it is to be installed under."""
     if name not in PUBLICATIONS:
         raise PlatformConfigInvalid(f"unknown publication {name}", user_message=f"未知的发布文件类型：{name}。")
     roots, intermediates = anchors_and_intermediates(config)
-    doc_type = PUBLICATIONS[name][1]
+    file_name, doc_type, _ = PUBLICATIONS[name]
     if doc_type is None:
         verify_crls(data, [*roots, *intermediates])
-        return
+        return [file_name]
     crls = verify_crls(config.published_dir.joinpath(PUBLICATIONS[CRL][0]).read_bytes(), [*roots, *intermediates])
-    document = verify_document(
-        data, ChainValidator(roots, crls), office_code=config.office_code, expected_type=doc_type
-    )
-    # Every terminal refuses content its parser refuses: so does publish (DomainError, in Chinese).
+    validator = ChainValidator(roots, crls)
+    document = verify_document(data, validator, office_code=config.office_code, expected_type=doc_type)
     readers = {HOLIDAY_CALENDAR: parse_calendar, SCREENING_RULES: parse_rules, AGENCY_DIRECTORY: _directory}
-    readers[doc_type](document.content)
+    content = readers[doc_type](document.content)
+    names = [file_name]
+    if isinstance(content, YearCalendar):
+        names.insert(0, f"{HOLIDAY_CALENDAR}-{content.year}.p7s")
+    _not_older(config, names[0], document, validator)
+    return names
+
+
+def _not_older(config: PlatformConfig, file_name: str, fresh: SignedDocument, validator: ChainValidator) -> None:
+    """Refuse what every terminal holding the one published would refuse."""
+    path = config.published_dir / file_name
+    if not path.exists():
+        return
+    try:
+        held = verify_document(
+            path.read_bytes(),
+            validator,
+            office_code=config.office_code,
+            expected_type=fresh.type,
+            at=None,
+        )
+    except PacketRejected:
+        return  # the one published no longer verifies: terminals compare with what they hold, not with it
+    if fresh.version < held.version or (fresh.version == held.version and fresh.content != held.content):
+        raise PlatformConfigInvalid(
+            f"{file_name}: version {fresh.version} against {held.version} published",
+            user_message=f"已发布第 {held.version} 版；第 {fresh.version} 版"
+            + ("更旧" if fresh.version < held.version else "与之同版而内容不同")
+            + "，各终端都会拒绝使用，未予发布。",
+        )
 
 
 def _directory(content: bytes) -> AgencyDirectory:
@@ -77,10 +126,10 @@ def _directory(content: bytes) -> AgencyDirectory:
 
 def publish(config: PlatformConfig, name: str, data: bytes) -> Path:
     """Check and atomically install a publication; running platforms pick it up within a second."""
-    check_publication(config, name, data)
-    path = config.published_dir / PUBLICATIONS[name][0]
-    atomic_write_bytes(path, data, mode=0o644)
-    return path
+    names = check_publication(config, name, data)
+    for file_name in names:
+        atomic_write_bytes(config.published_dir / file_name, data, mode=0o644)
+    return config.published_dir / names[0]
 
 
 @dataclass(frozen=True)
@@ -173,7 +222,10 @@ class PublishedState:
 
     def read(self, name: str) -> tuple[bytes, str, str] | None:
         """A publication as published: (bytes, media type, ETag), or None if not published yet."""
-        file_name, _, media_type = PUBLICATIONS[name]
+        found = publication(name)
+        if found is None:
+            return None
+        file_name, _, media_type = found
         try:
             data = (self._config.published_dir / file_name).read_bytes()
         except FileNotFoundError:

@@ -26,7 +26,9 @@ from app.domain.deadlines import (
 from app.domain.errors import DomainError
 from app.services.office import office_files
 from app.sync.office_files import shipped_calendars
+from app.sync.packet.errors import PublishedDocumentInvalid
 
+_ASK = "请使用平台发布的、经两法衔接领导小组办公室签名的文件（holiday-calendar-年份.p7s）。"
 MAX_PUBLICATION_BYTES = 256 * 1024  # a calendar file is at most 64 KiB; signed and base64-encoded, well under this
 
 
@@ -70,24 +72,48 @@ def build_calendar(files: list[Path], data_dir: Path | None = None) -> WorkingCa
     """The shipped calendars plus the signed publications ``files`` (a later file for the same year wins)."""
     years = {calendar.year: calendar for calendar in shipped_calendars()}
     if files:
-        office = office_files(load_config(data_dir))
+        config = load_config(data_dir)
+        office = office_files(config)
         if office is None:
             raise ConfigInvalid(
                 "no office configured to verify calendars with",
                 user_message="本机未配置平台地址和领导小组办公室代码（office_code），无法校验节假日安排文件。",
             )
         for path in files:
-            calendar = office.calendar_file(_read(path))
+            try:
+                calendar = office.calendar_file(
+                    _read(path),
+                    require_crl=config.stale_crl_policy == "refuse",  # as login does on this terminal
+                    crl_grace=dt.timedelta(hours=config.crl_grace_hours),
+                )
+            except PublishedDocumentInvalid as exc:
+                raise PublishedDocumentInvalid(
+                    str(exc), user_message=f"节假日安排文件 {path.name} 未予使用：{exc.user_message}", next_step=_ASK
+                ) from None
             years[calendar.year] = calendar
     return WorkingCalendar(years.values())
 
 
 def _read(path: Path) -> bytes:
+    """A signed publication's bytes: refused at once if too large or plainly not signed (a bare TOML file)."""
     try:
         with path.open("rb") as file:
-            return file.read(MAX_PUBLICATION_BYTES + 1)[:MAX_PUBLICATION_BYTES]
+            data = file.read(MAX_PUBLICATION_BYTES + 1)
     except OSError as exc:
         raise CalendarFileError(f"无法读取文件（{exc.strerror}）。", line=None, field=str(path)) from None
+    if len(data) > MAX_PUBLICATION_BYTES:
+        raise PublishedDocumentInvalid(
+            f"{path}: over {MAX_PUBLICATION_BYTES} bytes",
+            user_message=f"节假日安排文件 {path.name} 超过 {MAX_PUBLICATION_BYTES // 1024} KB，不是平台发布的文件。",
+            next_step=_ASK,
+        )
+    if not data.startswith(b"\x30"):  # a CMS SignedData is a DER SEQUENCE
+        raise PublishedDocumentInvalid(
+            f"{path}: not a signed publication",
+            user_message=f"节假日安排文件 {path.name} 未经签名：只接受领导小组办公室签名发布的文件。",
+            next_step=_ASK,
+        )
+    return data
 
 
 def run(args: argparse.Namespace) -> int:

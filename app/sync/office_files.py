@@ -1,24 +1,25 @@
-"""The holiday calendar and the 以罚代刑 screening rules the office publishes through the platform.
+"""The holiday calendars and the 以罚代刑 screening rules the office publishes through the platform.
 
 Each is fetched with the trust at every pass (ETag), verified (the office's signature, then its content read by the
 domain's own strict parser) before it is kept, never older than what is held, and verified again when it is used.
 
-- **Holiday calendar** (``holiday-calendar``): one ``lianjie-calendar/1`` file, i.e. one year's State Council
-  notice, per publication. The terminal keeps one per year: the 2028 notice published after the 2027 one does not
-  drop 2027, and a later version for the same year (a revised notice) replaces it.
+- **Holiday calendar**: one ``lianjie-calendar/1`` file, i.e. one year's State Council notice, per publication. The
+  platform serves each year under its own name (``holiday-calendar-2027``); the terminal asks for last year, this
+  year and next year, and keeps one per year: a terminal that first syncs after next year's notice still gets this
+  year's, and a later version for the same year (a revised notice) replaces it.
 - **Screening rules** (``screening-rules``): one ``lianjie-screening/1`` file; it replaces the shipped default.
 
-A publication refused (signature, content, an older version, the same version with other content) leaves what is
-held in use and is reported: it does not stop the pass, the packets still flow. What is held is kept with the time
-it was verified, and verified again as of then (an office certificate that later expired does not undo a
-publication; one revoked before that time does).
+Versions are compared per slot (a calendar's year, or the rules) with the high-water mark kept in the store, inside
+the transaction that keeps the new one. A publication refused (signature, content, an older version, the same
+version with other content) leaves what is held in use and is reported: it does not stop the pass, the packets
+still flow. What is held is verified again as of the time it was verified (an office certificate that expired since
+does not undo a publication; one revoked before that time does).
 """
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import json
+import hashlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -29,51 +30,48 @@ from sqlalchemy.orm import Session
 from app.domain.deadlines import WorkingCalendar, YearCalendar, parse_calendar
 from app.domain.errors import DomainError
 from app.domain.screening import ScreeningRules, parse_rules
+from app.models.errors import StoreClosed
 from app.models.store import Store
 from app.resources import resource_path
 from app.sync.engine_trust import TrustSource
 from app.sync.inbox import read_state, write_state
+from app.sync.office_held import Held, read_held, write_held
 from app.sync.packet import ChainValidator
 from app.sync.packet.errors import PublishedDocumentInvalid
+from app.sync.packet.manifest import BEIJING
 from app.sync.packet.published import HOLIDAY_CALENDAR, SCREENING_RULES, SignedDocument, verify_document
-from app.sync.platform_client import PlatformClient, PlatformNotFound
+from app.sync.platform_client import PlatformClient, PlatformNotFound, PlatformUnreachable, TerminalRefused
 
-CALENDARS_KEY = "published_calendars"  # JSON: {"2027": {"signed": base64, "verified_at": ISO}, ...}
-RULES_KEY = "published_rules"  # JSON: {"signed": base64, "verified_at": ISO}
 log = logging.getLogger("lianjie.sync.office")
+_CONTACT = "请联系两法衔接领导小组办公室。"
 
 
 @dataclass(frozen=True)
 class _Kind:
-    name: str  # the publication's name on the platform, and its document type
+    doc_type: str
     label: str  # what the operator reads
-    key: str
+    key: str  # sync_state key of what is held
     parse: Callable[[bytes], object]
 
 
-CALENDAR = _Kind(HOLIDAY_CALENDAR, "节假日安排", CALENDARS_KEY, parse_calendar)
-RULES = _Kind(SCREENING_RULES, "以罚代刑筛查规则", RULES_KEY, parse_rules)
+CALENDAR = _Kind(HOLIDAY_CALENDAR, "节假日安排", "published_calendars", parse_calendar)
+RULES = _Kind(SCREENING_RULES, "以罚代刑筛查规则", "published_rules", parse_rules)
+_RULES_SLOT = "current"
 
 
-@dataclass(frozen=True)
-class _Held:
-    """A kept publication: the signed bytes and when they were verified."""
-
-    signed: bytes
-    verified_at: dt.datetime
-
-    def as_json(self) -> dict[str, str]:
-        return {"signed": base64.b64encode(self.signed).decode("ascii"), "verified_at": self.verified_at.isoformat()}
-
-    @classmethod
-    def from_json(cls, raw: dict[str, str]) -> _Held:
-        return cls(base64.b64decode(raw["signed"]), dt.datetime.fromisoformat(raw["verified_at"]))
+def calendar_name(year: int) -> str:
+    """The platform's name of one year's calendar publication."""
+    return f"{HOLIDAY_CALENDAR}-{year}"
 
 
 @dataclass(frozen=True)
 class _Verified:
     document: SignedDocument
     parsed: object
+
+    @property
+    def slot(self) -> str:
+        return str(self.parsed.year) if isinstance(self.parsed, YearCalendar) else _RULES_SLOT
 
 
 @dataclass(frozen=True)
@@ -84,136 +82,149 @@ class OfficeFiles:
     now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
 
     def refresh(self, store: Store, client: PlatformClient) -> list[str]:
-        """Fetch both publications if they changed and keep the ones that verify; the operator's sentence for each
-        one refused (what is held stays in use)."""
-        refused = []
-        for kind in (CALENDAR, RULES):
+        """Fetch each publication if it changed and keep the ones that verify; the operator's sentence for each one
+        refused or failed (what is held stays in use). Only an unreachable platform or a closed store ends it."""
+        year = self.now().astimezone(BEIJING).year
+        wanted = [(CALENDAR, calendar_name(y), str(y)) for y in (year - 1, year, year + 1)]
+        notices = []
+        for kind, name, slot in [*wanted, (RULES, SCREENING_RULES, _RULES_SLOT)]:
+            label = f"{slot}年{kind.label}" if kind is CALENDAR else kind.label
             try:
-                fetched = client.published(kind.name, _etag(store, kind))
-            except PlatformNotFound:  # not published yet: the shipped files serve
+                fetched = client.published(name, _etag(store, name))
+                if fetched is not None:
+                    self.install(store, kind, fetched[0], etag=(name, fetched[1]), slot=slot, label=label)
+            except PlatformNotFound:  # not published (yet): the shipped files serve
                 continue
-            if fetched is None:
-                continue
-            try:
-                self.install(store, kind, fetched[0], etag=fetched[1])
+            except (PlatformUnreachable, TerminalRefused, StoreClosed):
+                raise
             except PublishedDocumentInvalid as exc:
-                log.warning("published %s refused: %s", kind.name, exc)
-                refused.append(exc.user_message + exc.next_step)
-        return refused
+                log.warning("published %s refused: %s", name, exc)
+                notices.append(exc.for_operator())
+            except Exception as exc:  # a defect here must not stop the packets: they are what the pass is for
+                log.exception("fetching or keeping the published %s failed", name)
+                notices.append(
+                    f"处理平台发布的{label}时出错（{type(exc).__name__}），{self._in_use(store, kind, slot)}"
+                )
+        return notices
 
-    def install(self, store: Store, kind: _Kind, signed: bytes, *, etag: str = "") -> None:
-        """Verify and keep a publication (fetched, or brought by hand to an offline terminal); refused with what
-        the operator reads, naming the publication."""
+    def install(
+        self, store: Store, kind: _Kind, signed: bytes, *, etag: tuple[str, str] | None = None,
+        slot: str | None = None, label: str | None = None,
+    ) -> None:  # fmt: skip
+        """Verify and keep a publication (fetched, or brought by hand to an offline terminal). ``slot``: the year
+        asked for, which a calendar must be. Refused with what the operator reads, naming the publication."""
+        label, at = label or kind.label, self.now()
         try:
-            self._install(store, kind, signed, etag)
+            fresh = self._verify(self.source.load_crls(store), kind, signed, at)
+            if slot is not None and fresh.slot != slot:
+                raise PublishedDocumentInvalid(
+                    f"{kind.doc_type} for {fresh.slot} served as {slot}",
+                    user_message=f"第 {fresh.document.version} 版是{fresh.slot}年的安排，不是所请求的{slot}年。",
+                )
+            store.write(lambda session: _keep(session, kind, fresh, Held(signed, at, fresh.document.version, ""), etag))
         except PublishedDocumentInvalid as exc:
             raise PublishedDocumentInvalid(
-                str(exc), user_message=f"平台发布的{kind.label}未予使用：{exc.user_message}"
+                str(exc),
+                user_message=f"平台发布的{label}未予使用：{exc.user_message}",
+                next_step=self._in_use(store, kind, slot),
             ) from None
-
-    def calendar_file(self, signed: bytes) -> YearCalendar:
-        """A calendar publication brought as a file (``lianjie calendar due --calendar``), verified now with the
-        CRLs installed for login; refused as a fetched one would be."""
-        try:
-            parsed = self._verify(list(self.source.initial_crls), CALENDAR, signed, self.now()).parsed
-        except PublishedDocumentInvalid as exc:
-            raise PublishedDocumentInvalid(
-                str(exc), user_message=f"节假日安排文件未予使用：{exc.user_message}"
-            ) from None
-        if not isinstance(parsed, YearCalendar):
-            raise TypeError("a calendar publication parsed to something else")
-        return parsed
-
-    def _install(self, store: Store, kind: _Kind, signed: bytes, etag: str) -> None:
-        at = self.now()
-        fresh = self._verify(self.source.load_crls(store), kind, signed, at)
-        held = self._versions(store, kind, store.read(lambda s: _read_all(s, kind)))
-        newest = max(held, default=None, key=lambda v: v.document.version)
-        same = newest is not None and _not_older(kind, fresh.document, newest.document)
-        slot = _slot(kind, fresh.parsed)
-
-        def keep(session: Session) -> None:
-            if not same:  # the one held (another year's calendar too) stays as it is
-                kept = _read_all(session, kind)
-                kept[slot] = _Held(signed, at)
-                write_state(session, kind.key, json.dumps({k: v.as_json() for k, v in kept.items()}, sort_keys=True))
-            write_state(session, f"{kind.key}_etag", etag)
-
-        store.write(keep)
 
     def calendar(self, store: Store) -> WorkingCalendar:
         """The working-day calendar: the bundled and shipped notices, then the years the office published."""
         years = {c.year: c for c in shipped_calendars()}
-        for held in self._versions(store, CALENDAR, store.read(lambda s: _read_all(s, CALENDAR))):
+        for held in self._verified_held(store, CALENDAR):
             if isinstance(held.parsed, YearCalendar):
                 years[held.parsed.year] = held.parsed
         return WorkingCalendar(years.values())
 
     def rules(self, store: Store) -> ScreeningRules | None:
         """The screening rules the office published, or None (the shipped default serves)."""
-        held = self._versions(store, RULES, store.read(lambda s: _read_all(s, RULES)))
+        held = self._verified_held(store, RULES)
         return next((v.parsed for v in held if isinstance(v.parsed, ScreeningRules)), None)
 
-    def _versions(self, store: Store, kind: _Kind, held: dict[str, _Held]) -> list[_Verified]:
+    def calendar_file(
+        self, signed: bytes, *, require_crl: bool = True, crl_grace: dt.timedelta = dt.timedelta(hours=24)
+    ) -> YearCalendar:
+        """A calendar publication brought as a file (``lianjie calendar due --calendar``), verified now with the
+        CRLs installed for login (stale ones as the terminal's policy says); refused as a fetched one would be."""
+        crls = list(self.source.initial_crls)
+        validator = ChainValidator(self.source.roots, crls, require_crl=require_crl, crl_grace=crl_grace)
+        parsed = self._verify(crls, CALENDAR, signed, self.now(), validator).parsed
+        if not isinstance(parsed, YearCalendar):
+            raise TypeError("a calendar publication parsed to something else")
+        return parsed
+
+    def _in_use(self, store: Store, kind: _Kind, slot: str | None) -> str:
+        """What serves instead of a refused publication, and whom to ask."""
+        try:
+            held = store.read(lambda s: read_held(s, kind.key))
+        except Exception:  # only the sentence depends on it
+            held = {}
+        have = slot in held if slot is not None else bool(held)
+        return ("已继续使用本机已有的版本。" if have else "已继续使用程序自带的版本。") + _CONTACT
+
+    def _verified_held(self, store: Store, kind: _Kind) -> list[_Verified]:
         """What is held, verified again as of when it was kept; one that no longer verifies is left out (logged)."""
+        held = store.read(lambda s: read_held(s, kind.key))
         found: list[_Verified] = []
         try:
             crls = self.source.load_crls(store) if held else []
         except PublishedDocumentInvalid as exc:
-            log.warning("held CRLs unreadable, the office's publications are left out: %s", exc)
+            log.error("held CRLs unreadable, the office's %s are left out: %s", kind.doc_type, exc)
             return found
         for slot, item in sorted(held.items()):
             try:
                 found.append(self._verify(crls, kind, item.signed, item.verified_at))
             except PublishedDocumentInvalid as exc:
-                log.warning("held %s %s no longer verifies: %s", kind.name, slot, exc)
+                log.error("held %s %s no longer verifies, left out: %s", kind.doc_type, slot, exc)
         return found
 
     def _verify(
-        self, crls: Sequence[x509.CertificateRevocationList], kind: _Kind, signed: bytes, at: dt.datetime
-    ) -> _Verified:
-        validator = ChainValidator(self.source.roots, crls)
+        self, crls: Sequence[x509.CertificateRevocationList], kind: _Kind, signed: bytes, at: dt.datetime,
+        validator: ChainValidator | None = None,
+    ) -> _Verified:  # fmt: skip
+        validator = validator or ChainValidator(self.source.roots, crls)
         document = verify_document(
-            signed, validator, office_code=self.source.office_code, expected_type=kind.name, at=at
+            signed, validator, office_code=self.source.office_code, expected_type=kind.doc_type, at=at
         )
         try:
             return _Verified(document, kind.parse(document.content))
         except DomainError as exc:  # CalendarFileError, PublishedFileError
             raise PublishedDocumentInvalid(
-                f"{kind.name} content unreadable: {exc}",
+                f"{kind.doc_type} content unreadable: {exc}",
                 user_message=f"第 {document.version} 版内容有误：{exc.user_message}",
             ) from None
 
 
-def _not_older(kind: _Kind, fresh: SignedDocument, held: SignedDocument) -> bool:
-    """True when ``fresh`` is the version held again; ``PublishedDocumentInvalid`` when it may not replace it."""
+def _etag(store: Store, name: str) -> str | None:
+    return store.read(lambda session: read_state(session, f"etag:{name}")) or None
+
+
+def _keep(session: Session, kind: _Kind, fresh: _Verified, new: Held, etag: tuple[str, str] | None) -> None:
+    """In the writing transaction: compare with the high-water mark held, keep, remember the ETag."""
+    held = read_held(session, kind.key)
+    digest = hashlib.sha256(fresh.document.content).hexdigest()
+    current = held.get(fresh.slot)
+    if current is None or current.version != new.version or current.content_sha256 != digest:
+        if current is not None:
+            _not_older(fresh.document, current, digest)
+        held[fresh.slot] = Held(new.signed, new.verified_at, new.version, digest)
+        write_held(session, kind.key, held)
+    if etag is not None:
+        write_state(session, f"etag:{etag[0]}", etag[1])
+
+
+def _not_older(fresh: SignedDocument, held: Held, digest: str) -> None:
     if fresh.version < held.version:
         raise PublishedDocumentInvalid(
-            f"{kind.name} version {fresh.version} older than {held.version}",
+            f"version {fresh.version} older than {held.version}",
             user_message=f"第 {fresh.version} 版比本机已有的第 {held.version} 版旧。",
         )
-    if fresh.version == held.version and fresh.content != held.content:
+    if fresh.version == held.version and digest != held.content_sha256:
         raise PublishedDocumentInvalid(
-            f"{kind.name} version {held.version} with other content",
+            f"version {held.version} with other content",
             user_message=f"第 {held.version} 版与本机已有的同版内容不同。",
         )
-    return fresh.version == held.version
-
-
-def _slot(kind: _Kind, parsed: object) -> str:
-    """Where a publication is kept: its year for a calendar, the one slot for the rules."""
-    return str(parsed.year) if kind is CALENDAR and isinstance(parsed, YearCalendar) else "current"
-
-
-def _read_all(session: Session, kind: _Kind) -> dict[str, _Held]:
-    text = read_state(session, kind.key)
-    if not text:
-        return {}
-    return {slot: _Held.from_json(raw) for slot, raw in json.loads(text).items()}
-
-
-def _etag(store: Store, kind: _Kind) -> str | None:
-    return store.read(lambda s: read_state(s, f"{kind.key}_etag")) or None
 
 
 def shipped_calendars() -> list[YearCalendar]:

@@ -1,59 +1,25 @@
-"""The holiday calendar and the screening rules the office publishes reach the terminal through the real platform,
+"""The holiday calendars and the screening rules the office publishes reach the terminal through the real platform,
 are verified before use (signature of the office, content, never older), and are what deadlines and screening use.
 A refused publication leaves the one held in use, is reported, and does not stop the packets."""
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-from pathlib import Path
 
 import pytest
-from cryptography.hazmat.primitives import serialization
 
-from app.commands import calendar as calendar_command
-from app.config import TerminalConfig
-from app.domain.deadlines import working_days_after
-from app.domain.errors import AppError
+from app.domain.deadlines import WorkingCalendar, working_days_after
 from app.models.snapshots import load_case_state
-from app.models.store import Store
-from app.services.identity import identity_dir
-from app.services.office import screening_rules, working_calendar
-from app.sync.office_files import CALENDAR, RULES, OfficeFiles
-from app.sync.packet.errors import PublishedDocumentInvalid
-from app.sync.packet.published import AGENCY_DIRECTORY, HOLIDAY_CALENDAR, SCREENING_RULES, sign_document
+from app.sync.inbox import read_state
+from app.sync.office_files import OfficeFiles, calendar_name, shipped_calendars
+from app.sync.packet.published import HOLIDAY_CALENDAR, SCREENING_RULES
 from app.sync.state import SyncPhase
 from server.config import PlatformConfig, load_platform_config
 from server.published import publish
 from tests.server.platform_support import PlatformPki, RunningPlatform
+from tests.sync.office_support import NEXT_YEAR, THIS_YEAR, rules_file, serve, signed, year_file
 from tests.sync.test_engine import transferred_case
 from tests.sync.test_engine_support import Side
-
-RULES_FILE = Path(__file__).resolve().parents[2] / "resources" / "screening" / "default-rules.toml"
-
-
-def _year(year: int, *, holiday_to: int = 4, source: str = "测试用日历（非官方）") -> bytes:
-    return f"""format = "lianjie-calendar/1"
-year = {year}
-source = "{year}{source}"
-
-[[holidays]]
-name = "元旦"
-from = {year}-01-01
-to = {year}-01-0{holiday_to}
-""".encode()
-
-
-def _rules(issued_by: str) -> bytes:
-    text = RULES_FILE.read_text(encoding="utf-8")
-    start = text.index("issued_by")
-    end = text.index("\n", start)
-    return (text[:start] + f'issued_by = "{issued_by}"' + text[end:]).encode()
-
-
-def _signed(pki: PlatformPki, doc_type: str, version: int, content: bytes, *, signer: object = None) -> bytes:
-    key = signer or pki.world.office_operator
-    return sign_document(key, doc_type=doc_type, version=version, content=content, media_type="application/toml")  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -61,8 +27,20 @@ def published(platform: RunningPlatform) -> PlatformConfig:
     return load_platform_config(platform.config)
 
 
-def _calendar_of(side: Side) -> object:
+def _calendar_of(side: Side) -> WorkingCalendar:
     return OfficeFiles(side.trust_source).calendar(side.store)
+
+
+def _first_workday_after_the_4th(year: int) -> dt.date:
+    day = dt.date(year, 1, 5)
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    return day
+
+
+def _weekday_2_to_4(year: int) -> dt.date:
+    """A weekday among 2–4 January (three days in a row hold at most two weekend days)."""
+    return next(d for d in (dt.date(year, 1, n) for n in (2, 3, 4)) if d.weekday() < 5)
 
 
 def test_nothing_published_leaves_the_shipped_calendar_and_rules(agency: Side) -> None:
@@ -70,169 +48,101 @@ def test_nothing_published_leaves_the_shipped_calendar_and_rules(agency: Side) -
     assert report.status.phase is SyncPhase.UP_TO_DATE and report.status.reason == ""
     files = OfficeFiles(agency.trust_source)
     assert files.rules(agency.store) is None
-    calendar = files.calendar(agency.store)
-    assert not calendar.is_published(2030)
-    assert calendar.is_published(2026)  # shipped
+    expected = WorkingCalendar(shipped_calendars())  # the bundled notices and resources/calendars
+    assert files.calendar(agency.store).source(THIS_YEAR) == expected.source(THIS_YEAR)
 
 
-def test_calendars_of_each_year_accumulate_and_deadlines_use_them(
+def test_each_years_calendar_is_fetched_kept_and_used_by_deadlines(
     agency: Side, pki: PlatformPki, published: PlatformConfig
 ) -> None:
-    before = working_days_after(_calendar_of(agency), dt.date(2029, 12, 31), 5)  # type: ignore[arg-type]
-    assert before.provisional
-    publish(published, HOLIDAY_CALENDAR, _signed(pki, HOLIDAY_CALENDAR, 10, _year(2030)))
+    before = working_days_after(_calendar_of(agency), dt.date(THIS_YEAR, 12, 31), 1)
+    publish(published, HOLIDAY_CALENDAR, signed(pki, HOLIDAY_CALENDAR, 11, year_file(NEXT_YEAR)))
+    publish(published, HOLIDAY_CALENDAR, signed(pki, HOLIDAY_CALENDAR, 10, year_file(THIS_YEAR)))  # a revised one
+    report = agency.engine.run_once()
+    assert (report.status.phase, report.status.reason) == (SyncPhase.UP_TO_DATE, "")
+    calendar = _calendar_of(agency)
+    assert calendar.source(THIS_YEAR) == f"{THIS_YEAR}测试用日历（非官方）"  # this year's, though published second
+    assert calendar.source(NEXT_YEAR) == f"{NEXT_YEAR}测试用日历（非官方）"
+    assert not any(calendar.is_workday(dt.date(NEXT_YEAR, 1, d)) for d in (1, 2, 3, 4))
+    # the first day not counted: 1 working day after 31 December is the first working day after the 4 days off
+    after = working_days_after(calendar, dt.date(THIS_YEAR, 12, 31), 1)
+    assert (after.last_day, after.provisional) == (_first_workday_after_the_4th(NEXT_YEAR), False)
+    assert before.last_day < after.last_day
+    # kept, with each name's ETag: the next pass is answered 304 and changes nothing
+    assert agency.store.read(lambda s: read_state(s, f"etag:{calendar_name(NEXT_YEAR)}"))
     assert agency.engine.run_once().status.reason == ""
-    publish(published, HOLIDAY_CALENDAR, _signed(pki, HOLIDAY_CALENDAR, 11, _year(2031)))
+    # a revised notice for next year replaces it; this year's stays
+    publish(published, HOLIDAY_CALENDAR, signed(pki, HOLIDAY_CALENDAR, 12, year_file(NEXT_YEAR, holiday_to=1)))
     assert agency.engine.run_once().status.reason == ""
     calendar = _calendar_of(agency)
-    assert calendar.is_published(2030) and calendar.is_published(2031)  # type: ignore[attr-defined]
-    assert calendar.source(2030) == "2030测试用日历（非官方）"  # type: ignore[attr-defined]
-    assert not calendar.is_workday(dt.date(2030, 1, 4))  # type: ignore[attr-defined]  # a Friday, off by the notice
-    # 2029-12-28 (Fri) + 5 working days: 12-31, then 2030-01-07..10 (01-01..04 off) = 2030-01-10, no longer provisional
-    after = working_days_after(calendar, dt.date(2029, 12, 31), 5)  # type: ignore[arg-type]
-    assert (after.last_day, after.provisional) == (dt.date(2030, 1, 11), False)
-    assert (before.last_day, before.provisional) == (dt.date(2030, 1, 8), True)  # 元旦 alone off, by the statutory rule
-    # a revised notice for 2030 replaces it; 2031 stays
-    publish(published, HOLIDAY_CALENDAR, _signed(pki, HOLIDAY_CALENDAR, 12, _year(2030, holiday_to=2)))
-    assert agency.engine.run_once().status.reason == ""
-    calendar = _calendar_of(agency)
-    assert calendar.is_workday(dt.date(2030, 1, 3)) and calendar.is_published(2031)  # type: ignore[attr-defined]
+    assert not calendar.is_workday(dt.date(NEXT_YEAR, 1, 1)) and calendar.is_workday(_weekday_2_to_4(NEXT_YEAR))
+    assert calendar.source(THIS_YEAR) == f"{THIS_YEAR}测试用日历（非官方）"
 
 
 @pytest.mark.parametrize(
     ("version", "content", "signer", "expected"),
     [
-        (13, b"format = [", None, "内容有误"),  # the office signed it, but it is no calendar
-        (13, _year(2032), "enforcement", "不是由两法衔接领导小组办公室签名的"),  # not signed by the office
-        (9, _year(2032), None, "比本机已有的第 12 版旧"),  # older than the one held
-        (12, _year(2030, holiday_to=3), None, "同版内容不同"),  # the version held, other content
+        (13, b"format = [", None, "第 13 版内容有误：节假日日历文件"),  # the office signed it; it is no calendar
+        (13, year_file(NEXT_YEAR, holiday_to=2), "enforcement", "不是由两法衔接领导小组办公室签名的"),
+        (9, year_file(NEXT_YEAR, holiday_to=2), None, "第 9 版比本机已有的第 12 版旧"),
+        (12, year_file(NEXT_YEAR, holiday_to=3), None, "第 12 版与本机已有的同版内容不同"),
+        (13, year_file(NEXT_YEAR + 5), None, f"第 13 版是{NEXT_YEAR + 5}年的安排，不是所请求的{NEXT_YEAR}年"),
     ],
 )
 def test_a_refused_calendar_leaves_the_held_one_and_does_not_stop_the_packets(
     agency: Side, police: Side, pki: PlatformPki, published: PlatformConfig, version: int, content: bytes,
     signer: str | None, expected: str,
 ) -> None:  # fmt: skip
-    publish(published, HOLIDAY_CALENDAR, _signed(pki, HOLIDAY_CALENDAR, 12, _year(2030, holiday_to=2)))
+    good = signed(pki, HOLIDAY_CALENDAR, 12, year_file(NEXT_YEAR, holiday_to=1))
+    serve(published, calendar_name(NEXT_YEAR), good)
     assert agency.engine.run_once().status.reason == ""
     key = pki.world.enforcement_operator if signer == "enforcement" else None
-    bad = _signed(pki, HOLIDAY_CALENDAR, version, content, signer=key)
-    (published.published_dir / "holiday-calendar.p7s").write_bytes(bad)  # what publish would refuse; a rogue platform
-    case_id = transferred_case(agency, pki, f"银兴市监立〔2030〕{version}{len(content)}号")
+    serve(published, calendar_name(NEXT_YEAR), signed(pki, HOLIDAY_CALENDAR, version, content, key))
+    case_id = transferred_case(agency, pki, f"银兴市监立〔{NEXT_YEAR}〕{version}{len(content)}号")
     report = agency.engine.run_once()
-    assert report.status.phase is SyncPhase.UP_TO_DATE
-    assert "平台发布的节假日安排未予使用" in report.status.reason and expected in report.status.reason
-    assert report.pushed == 4
-    received = police.engine.run_once()  # (its own check: it never held version 12)
+    assert report.status.phase is SyncPhase.UP_TO_DATE and report.pushed == 4
+    assert report.status.reason.startswith(f"平台发布的{NEXT_YEAR}年节假日安排未予使用：")
+    assert expected in report.status.reason
+    assert report.status.reason.endswith("已继续使用本机已有的版本。请联系两法衔接领导小组办公室。")
+    assert agency.store.read(lambda s: read_state(s, f"etag:{calendar_name(NEXT_YEAR)}")) != ""  # the good one's
+    assert agency.engine.run_once().status.reason == report.status.reason  # fetched again: still refused
+    received = police.engine.run_once()  # the other terminal receives the case all the same
     assert received.status.phase is SyncPhase.UP_TO_DATE and received.applied >= 1
     assert police.store.read(lambda s: load_case_state(s, case_id)) is not None
     calendar = _calendar_of(agency)
-    assert calendar.is_published(2030) and calendar.is_workday(dt.date(2030, 1, 3))  # type: ignore[attr-defined]
-    assert not calendar.is_published(2032)  # type: ignore[attr-defined]
+    assert calendar.source(NEXT_YEAR) == f"{NEXT_YEAR}测试用日历（非官方）"
+    assert not calendar.is_workday(dt.date(NEXT_YEAR, 1, 1)) and calendar.is_workday(_weekday_2_to_4(NEXT_YEAR))
+    assert not calendar.is_published(NEXT_YEAR + 5)
+    serve(published, calendar_name(NEXT_YEAR), good)
+
+
+def test_the_first_calendar_refused_says_the_shipped_one_serves(
+    agency: Side, pki: PlatformPki, published: PlatformConfig
+) -> None:
+    serve(published, calendar_name(NEXT_YEAR), signed(pki, HOLIDAY_CALENDAR, 30, b"format = ["))
+    try:
+        report = agency.engine.run_once()
+        assert report.status.reason.endswith("已继续使用程序自带的版本。请联系两法衔接领导小组办公室。")
+    finally:
+        serve(
+            published, calendar_name(NEXT_YEAR), signed(pki, HOLIDAY_CALENDAR, 12, year_file(NEXT_YEAR, holiday_to=1))
+        )
 
 
 def test_published_rules_replace_the_shipped_ones_and_never_go_back(
     agency: Side, pki: PlatformPki, published: PlatformConfig
 ) -> None:
-    publish(published, SCREENING_RULES, _signed(pki, SCREENING_RULES, 3, _rules("测试办公室第三版")))
+    publish(published, SCREENING_RULES, signed(pki, SCREENING_RULES, 3, rules_file("测试办公室第三版")))
     assert agency.engine.run_once().status.reason == ""
     rules = OfficeFiles(agency.trust_source).rules(agency.store)
     assert rules is not None and rules.issued_by == "测试办公室第三版"
-    (published.published_dir / "screening-rules.p7s").write_bytes(
-        _signed(pki, SCREENING_RULES, 2, _rules("测试办公室第二版"))
-    )
-    report = agency.engine.run_once()
-    assert "平台发布的以罚代刑筛查规则未予使用：第 2 版比本机已有的第 3 版旧" in report.status.reason
-    rules = OfficeFiles(agency.trust_source).rules(agency.store)
-    assert rules is not None and rules.issued_by == "测试办公室第三版"
-
-
-def test_a_calendar_signed_as_rules_is_refused(agency: Side, pki: PlatformPki) -> None:
-    assert agency.engine.run_once().status.phase is SyncPhase.UP_TO_DATE  # the CRLs (and what is published)
-    files = OfficeFiles(agency.trust_source)
-    held = files.rules(agency.store)
-    with pytest.raises(PublishedDocumentInvalid) as refused:
-        files.install(agency.store, CALENDAR, _signed(pki, SCREENING_RULES, 50, _rules("错放")))
-    assert "平台发布的节假日安排未予使用：发布文件的类型为“screening-rules”" in refused.value.user_message
-    with pytest.raises(PublishedDocumentInvalid) as refused:
-        files.install(agency.store, RULES, _signed(pki, SCREENING_RULES, 50, _year(2030)))
-    assert "平台发布的以罚代刑筛查规则未予使用：第 50 版内容有误" in refused.value.user_message
-    assert files.rules(agency.store) == held
-
-
-def _configured(tmp_path: Path, pki: PlatformPki) -> TerminalConfig:
-    """A terminal's configuration with the platform's anchors installed, as enrollment leaves it."""
-    config = TerminalConfig(
-        data_dir=tmp_path / "terminal", platform_url="https://127.0.0.1:1", extra={"office_code": pki.world.office_code}
-    )
-    identity_dir(config).mkdir(parents=True)
-    (config.data_dir / "config.toml").write_text(
-        f'platform_url = "{config.platform_url}"\noffice_code = "{pki.world.office_code}"\n', encoding="utf-8"
-    )
-    anchors = [pki.world.root.certificate, pki.world.intermediate.certificate]
-    pem = b"".join(c.public_bytes(serialization.Encoding.PEM) for c in anchors)
-    (identity_dir(config) / "trust.pem").write_bytes(pem)
-    (identity_dir(config) / "crl.pem").write_bytes(pki.world.root.crl_pem() + pki.world.intermediate.crl_pem())
-    return config
-
-
-def test_the_services_use_what_the_office_published(tmp_path: Path, agency: Side, pki: PlatformPki) -> None:
-    config = _configured(tmp_path, pki)
-    store: Store = agency.store
-    assert agency.engine.run_once().status.phase is SyncPhase.UP_TO_DATE  # the CRLs (and what is published)
-    assert screening_rules(store, config).issued_by != "测试办公室第七版"  # the shipped or an earlier version
-    assert not working_calendar(store, config).is_published(2033)
-    files = OfficeFiles(agency.trust_source)
-    files.install(store, RULES, _signed(pki, SCREENING_RULES, 7, _rules("测试办公室第七版")))
-    files.install(store, CALENDAR, _signed(pki, HOLIDAY_CALENDAR, 20, _year(2033)))
-    assert screening_rules(store, config).issued_by == "测试办公室第七版"
-    assert working_calendar(store, config).source(2033) == "2033测试用日历（非官方）"
-    # without a platform configured there is no office to verify with: the shipped files serve
-    bare = TerminalConfig(data_dir=tmp_path / "bare")
-    assert screening_rules(store, bare).issued_by != "测试办公室第七版"
-    assert not working_calendar(store, bare).is_published(2033)
-
-
-def _due(capsys: pytest.CaptureFixture[str], data_dir: Path, *files: Path) -> str:
-    parser = argparse.ArgumentParser(prog="lianjie calendar")
-    calendar_command.add_arguments(parser)
-    args = parser.parse_args(
-        ["due", "--from", "2033-12-31", "--working-days", "5", *[f"--calendar={f}" for f in files]]
-    )
-    args.data_dir = str(data_dir)
-    assert calendar_command.run(args) == 0
-    return capsys.readouterr().out.strip()
-
-
-def test_calendar_due_takes_only_a_calendar_the_office_signed(
-    tmp_path: Path, pki: PlatformPki, capsys: pytest.CaptureFixture[str]
-) -> None:
-    config = _configured(tmp_path, pki)
-    signed, unsigned, foreign = tmp_path / "2034.p7s", tmp_path / "2034.toml", tmp_path / "2034-enf.p7s"
-    signed.write_bytes(_signed(pki, HOLIDAY_CALENDAR, 1, _year(2034)))
-    unsigned.write_bytes(_year(2034))
-    foreign.write_bytes(_signed(pki, HOLIDAY_CALENDAR, 1, _year(2034), signer=pki.world.enforcement_operator))
-    assert _due(capsys, config.data_dir) == "2034-01-06 provisional"  # 元旦 alone off, by the statutory rule
-    assert _due(capsys, config.data_dir, signed) == "2034-01-11"  # 01-01..04 off by the notice
-    for bad, reason in [
-        (unsigned, "节假日安排文件未予使用：发布文件无效"),
-        (foreign, "不是由两法衔接领导小组办公室签名的"),
-        (tmp_path / "missing.p7s", "无法读取文件"),
+    for version, issued_by, expected in [
+        (2, "测试办公室第二版", "第 2 版比本机已有的第 3 版旧"),
+        (3, "测试办公室另一个第三版", "第 3 版与本机已有的同版内容不同"),
     ]:
-        with pytest.raises(AppError) as refused:
-            _due(capsys, config.data_dir, bad)
-        assert reason in refused.value.user_message, refused.value.user_message
-
-
-def test_publish_refuses_what_every_terminal_would_refuse(pki: PlatformPki, published: PlatformConfig) -> None:
-    served = published.published_dir / "holiday-calendar.p7s"
-    before = served.read_bytes() if served.exists() else None
-    with pytest.raises(AppError) as refused:
-        publish(published, HOLIDAY_CALENDAR, _signed(pki, HOLIDAY_CALENDAR, 99, b"format = ["))
-    assert "节假日日历文件" in refused.value.user_message
-    with pytest.raises(AppError) as refused:
-        publish(published, SCREENING_RULES, _signed(pki, SCREENING_RULES, 99, _year(2030)))
-    assert "以罚代刑筛查规则文件" in refused.value.user_message
-    with pytest.raises(AppError) as refused:
-        publish(published, AGENCY_DIRECTORY, _signed(pki, AGENCY_DIRECTORY, 99, b'{"agencies": 3}'))
-    assert "成员单位名录内容无法识别" in refused.value.user_message
-    assert (served.read_bytes() if served.exists() else None) == before
+        serve(published, SCREENING_RULES, signed(pki, SCREENING_RULES, version, rules_file(issued_by)))
+        report = agency.engine.run_once()
+        assert report.status.reason.startswith(f"平台发布的以罚代刑筛查规则未予使用：{expected}")
+        rules = OfficeFiles(agency.trust_source).rules(agency.store)
+        assert rules is not None and rules.issued_by == "测试办公室第三版"
+    serve(published, SCREENING_RULES, signed(pki, SCREENING_RULES, 3, rules_file("测试办公室第三版")))

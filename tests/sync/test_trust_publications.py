@@ -12,6 +12,7 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 
+from app.files import atomic_write_bytes
 from app.models.audit import AuditKind, list_audit
 from app.sync.packet import PacketRejected, build_packet
 from app.sync.packet.errors import PublishedDocumentInvalid
@@ -29,7 +30,13 @@ def published(platform: RunningPlatform, pki: PlatformPki) -> Iterator[PlatformC
     config = load_platform_config(platform.config)
     yield config
     publish_crl(pki, platform.config)  # first: a directory is published only under a current CRL
-    publish(config, AGENCY_DIRECTORY, _directory(pki, 1, json.loads(pki.world.directory_json())["agencies"]))
+    _serve(config, _directory(pki, 1, json.loads(pki.world.directory_json())["agencies"]))
+
+
+def _serve(config: PlatformConfig, signed: bytes) -> None:
+    """What the platform serves as its directory: written as a platform restored from a backup (or worse) would
+    serve it (``publish`` refuses an older or unreadable one)."""
+    atomic_write_bytes(config.published_dir / "agency-directory.p7s", signed, mode=0o644)
 
 
 def _directory(pki: PlatformPki, version: int, agencies: list[dict[str, object]]) -> bytes:
@@ -84,13 +91,13 @@ def test_an_older_directory_or_the_same_version_with_other_content_is_refused(
 ) -> None:
     world = pki.world
     agencies = json.loads(world.directory_json())["agencies"]
-    publish(published, AGENCY_DIRECTORY, _directory(pki, 5, agencies))
+    _serve(published, _directory(pki, 5, agencies))
     assert agency.engine.run_once().status.phase is SyncPhase.UP_TO_DATE
     with pytest.raises(PublishedDocumentInvalid) as older:
         agency.trust_source.install_directory(agency.store, _directory(pki, 1, agencies))  # brought by hand
     assert older.value.user_message == "成员单位名录第 1 版比本机已有的第 5 版旧，未予使用。"
     without_police = [a for a in agencies if a["code"] != world.police_code]
-    publish(published, AGENCY_DIRECTORY, _directory(pki, 5, without_police))
+    _serve(published, _directory(pki, 5, without_police))
     report = agency.engine.run_once()
     assert report.status.phase is SyncPhase.ERROR and "内容与本机已有的不同" in report.status.reason
     assert world.police_code in agency.trust_source.load(agency.store).directory.agencies
@@ -101,7 +108,7 @@ def test_a_signed_directory_that_is_no_directory_is_refused_not_a_crash(
 ) -> None:
     agencies = json.loads(pki.world.directory_json())["agencies"]
     broken = [{**agencies[0], "kind": "bogus"}, *agencies[1:]]
-    publish(published, AGENCY_DIRECTORY, _directory(pki, 7, broken))
+    _serve(published, _directory(pki, 7, broken))
     report = agency.engine.run_once()
     assert report.status.phase is SyncPhase.ERROR and report.status.reason.startswith(
         "平台发布的成员单位名录内容无法识别"
@@ -114,7 +121,7 @@ def test_a_clock_far_off_is_named_first_when_the_pass_fails(
     """A clock days off makes CRLs and certificates look expired, and the pass fails on that: the operator was sent
     after the failure, with no skew reported and no audit row. The clock is what to fix."""
     agencies = json.loads(pki.world.directory_json())["agencies"]
-    publish(published, AGENCY_DIRECTORY, _directory(pki, 7, [{**agencies[0], "kind": "bogus"}, *agencies[1:]]))
+    _serve(published, _directory(pki, 7, [{**agencies[0], "kind": "bogus"}, *agencies[1:]]))
     agency.engine.clock = lambda: dt.datetime.now(dt.UTC) - dt.timedelta(minutes=11)
     report = agency.engine.run_once()
     assert report.status.phase is SyncPhase.ERROR
