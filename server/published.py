@@ -9,6 +9,7 @@ publish``), so a reader sees the old file or the new one, never half of one.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import ssl
 import threading
@@ -20,6 +21,7 @@ from cryptography import x509
 
 from app.crypto.keys import SoftwareKey
 from app.domain.deadlines import YearCalendar, parse_calendar
+from app.domain.errors import AppError
 from app.domain.screening import parse_rules
 from app.files import atomic_write_bytes
 from app.sync.packet import AgencyDirectory, ChainValidator, PacketRejected, PacketVerifier
@@ -29,6 +31,8 @@ from app.sync.packet.published import (
     HOLIDAY_CALENDAR,
     SCREENING_RULES,
     SignedDocument,
+    calendar_name,
+    read_own_document,
     verify_crls,
     verify_document,
 )
@@ -44,6 +48,7 @@ PUBLICATIONS: dict[str, tuple[str, str | None, str]] = {
     SCREENING_RULES: ("screening-rules.p7s", SCREENING_RULES, "application/pkcs7-mime"),
 }
 _RECHECK_SECONDS = 1.0
+log = logging.getLogger("lianjie.platform.published")
 # Each year's calendar is served under its own name too: a terminal that syncs after next year's notice was
 # published still gets this year's. ``holiday-calendar`` is the one published last.
 _CALENDAR_YEAR = re.compile(rf"{HOLIDAY_CALENDAR}-(20[0-9][0-9])")
@@ -86,26 +91,22 @@ def check_publication(config: PlatformConfig, name: str, data: bytes) -> list[st
     content = readers[doc_type](document.content)
     names = [file_name]
     if isinstance(content, YearCalendar):
-        names.insert(0, f"{HOLIDAY_CALENDAR}-{content.year}.p7s")
-    _not_older(config, names[0], document, validator)
+        names.insert(0, f"{calendar_name(content.year)}.p7s")
+    _not_older(config, names[0], document)
     return names
 
 
-def _not_older(config: PlatformConfig, file_name: str, fresh: SignedDocument, validator: ChainValidator) -> None:
-    """Refuse what every terminal holding the one published would refuse."""
+def _not_older(config: PlatformConfig, file_name: str, fresh: SignedDocument) -> None:
+    """Refuse what every terminal holding the one published would refuse. The one published is compared whatever
+    became of its signer since (an office certificate revoked or expired after publishing)."""
     path = config.published_dir / file_name
     if not path.exists():
         return
     try:
-        held = verify_document(
-            path.read_bytes(),
-            validator,
-            office_code=config.office_code,
-            expected_type=fresh.type,
-            at=None,
-        )
-    except PacketRejected:
-        return  # the one published no longer verifies: terminals compare with what they hold, not with it
+        held = read_own_document(path.read_bytes())
+    except PacketRejected as exc:  # our own file damaged: replacing it is what is needed
+        log.warning("published %s unreadable, not compared: %s", file_name, exc)
+        return
     if fresh.version < held.version or (fresh.version == held.version and fresh.content != held.content):
         raise PlatformConfigInvalid(
             f"{file_name}: version {fresh.version} against {held.version} published",
@@ -113,6 +114,24 @@ def _not_older(config: PlatformConfig, file_name: str, fresh: SignedDocument, va
             + ("更旧" if fresh.version < held.version else "与之同版而内容不同")
             + "，各终端都会拒绝使用，未予发布。",
         )
+
+
+def adopt_calendar(config: PlatformConfig) -> None:
+    """A calendar published before each year had its own name (``holiday-calendar.p7s`` alone) is served under its
+    year's name too, unless that year's was published since: terminals ask for each year by name."""
+    plain = config.published_dir / PUBLICATIONS[HOLIDAY_CALENDAR][0]
+    if not plain.exists():
+        return
+    try:
+        data = plain.read_bytes()
+        year = parse_calendar(read_own_document(data).content).year
+    except (OSError, AppError) as exc:
+        log.warning("%s unreadable, not served by year: %s", plain.name, exc)
+        return
+    by_year = config.published_dir / f"{calendar_name(year)}.p7s"
+    if not by_year.exists():
+        atomic_write_bytes(by_year, data, mode=0o644)
+        log.info("%s served as %s too", plain.name, by_year.name)
 
 
 def _directory(content: bytes) -> AgencyDirectory:

@@ -14,7 +14,7 @@ from app.crypto.keys import SoftwareKey
 from app.sync.packet import Quarantine
 from server.app import Platform, build_app, receipt_signer
 from server.config import PlatformConfig, PlatformConfigInvalid
-from server.published import PublishedState
+from server.published import PublishedState, adopt_calendar
 from server.store import PacketStore
 from server.tls import PeerCertificateH11Protocol, switching_context
 from server.writer import GroupCommitWriter
@@ -43,6 +43,7 @@ def load_receipt_signer(config: PlatformConfig) -> SoftwareKey:
 def open_platform(config: PlatformConfig, *, create_schema: bool = True) -> Platform:
     """Everything a platform needs, checked: published trust, receipt key, storage."""
     signer = load_receipt_signer(config)
+    adopt_calendar(config)
     published = PublishedState(config, signer)
     store = PacketStore(config.effective_database_url)
     if create_schema:

@@ -7,6 +7,7 @@ certificate and its key sealed in the store) and its configuration (``platform_u
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass, field
 
@@ -68,6 +69,7 @@ def trust_source(config: TerminalConfig, office_code: str) -> TrustSource:
         quarantine_dir=config.data_dir / "quarantine",
         initial_crls=tuple(installed_crls(config)),
         on_crl=lambda data: install_crl(config, data),
+        crl_grace=dt.timedelta(hours=config.crl_grace_hours),
     )
 
 

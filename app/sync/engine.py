@@ -79,7 +79,9 @@ class SyncEngine:
                 client = self._connection()
                 skew = self._skew(client)
                 self.trust_source.refresh(self.store, client)  # receipts and packets verify with the latest CRL
-                notices = OfficeFiles(self.trust_source).refresh(self.store, client)  # calendar, rules: reported
+                notices = OfficeFiles(self.trust_source, self.clock).refresh(
+                    self.store, client
+                )  # calendar, rules: reported
                 pushed = Pusher(self.store, client, self.trust_source, self.clock, self.rng, self.settings).push()
                 received = self._pull(client)
                 counts = {**pushed, **received}

@@ -78,7 +78,7 @@ class Pusher:
     def push(self) -> dict[str, int]:
         """Upload everything due; returns counts (pushed, receipts, failed)."""
         counts = {"pushed": 0, "receipts": 0, "failed": 0}
-        validator = ChainValidator(self.trust_source.roots, self.trust_source.load_crls(self.store))
+        validator = self.trust_source.validator(self.trust_source.load_crls(self.store))
         for packet in self.store.read(unreceipted_sent):
             counts["receipts"] += self._recheck(validator, packet)
         while due := self.store.read(lambda s: due_packets(s, self.clock(), self.settings.push_batch)):

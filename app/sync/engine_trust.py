@@ -61,6 +61,11 @@ class TrustSource:
     quarantine_dir: Path
     initial_crls: tuple[x509.CertificateRevocationList, ...] = ()
     on_crl: Callable[[bytes], object] | None = None  # told of each verified CRL bundle kept (login installs it)
+    crl_grace: dt.timedelta = dt.timedelta(hours=24)  # the terminal's crl_grace_hours: a CRL past it is stale
+
+    def validator(self, crls: Sequence[x509.CertificateRevocationList]) -> ChainValidator:
+        """A chain validator over the anchors and ``crls``; a certificate without a fresh CRL is refused."""
+        return ChainValidator(self.roots, crls, crl_grace=self.crl_grace)
 
     @property
     def issuers(self) -> Sequence[x509.Certificate]:
@@ -70,7 +75,7 @@ class TrustSource:
         """The trust held in the store (publications re-verified, as of ``at`` or now), or ``DirectoryMissing``."""
         crl_text, directory_text = store.read(lambda s: (read_state(s, CRL_KEY), read_state(s, DIRECTORY_KEY)))
         crls = verify_crls(base64.b64decode(crl_text), self.issuers) if crl_text else list(self.initial_crls)
-        validator = ChainValidator(self.roots, crls)
+        validator = self.validator(crls)
         if directory_text is None:
             raise DirectoryMissing("no agency directory held")
         document = verify_document(
@@ -113,7 +118,7 @@ class TrustSource:
     def _verified_directory(self, store: Store, signed: bytes) -> int:
         """The version of an office-signed directory that may replace the one held: verified, readable, not older,
         and of another version only if its content differs (the same version with other content is refused)."""
-        validator = ChainValidator(self.roots, self.load_crls(store))
+        validator = self.validator(self.load_crls(store))
         document = verify_document(signed, validator, office_code=self.office_code, expected_type=AGENCY_DIRECTORY)
         _directory(document.content)
         held_version, held_text = store.read(

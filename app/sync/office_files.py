@@ -39,7 +39,13 @@ from app.sync.office_held import Held, read_held, write_held
 from app.sync.packet import ChainValidator
 from app.sync.packet.errors import PublishedDocumentInvalid
 from app.sync.packet.manifest import BEIJING
-from app.sync.packet.published import HOLIDAY_CALENDAR, SCREENING_RULES, SignedDocument, verify_document
+from app.sync.packet.published import (
+    HOLIDAY_CALENDAR,
+    SCREENING_RULES,
+    SignedDocument,
+    calendar_name,
+    verify_document,
+)
 from app.sync.platform_client import PlatformClient, PlatformNotFound, PlatformUnreachable, TerminalRefused
 
 log = logging.getLogger("lianjie.sync.office")
@@ -57,11 +63,6 @@ class _Kind:
 CALENDAR = _Kind(HOLIDAY_CALENDAR, "节假日安排", "published_calendars", parse_calendar)
 RULES = _Kind(SCREENING_RULES, "以罚代刑筛查规则", "published_rules", parse_rules)
 _RULES_SLOT = "current"
-
-
-def calendar_name(year: int) -> str:
-    """The platform's name of one year's calendar publication."""
-    return f"{HOLIDAY_CALENDAR}-{year}"
 
 
 @dataclass(frozen=True)
@@ -85,27 +86,37 @@ class OfficeFiles:
         """Fetch each publication if it changed and keep the ones that verify; the operator's sentence for each one
         refused or failed (what is held stays in use). Only an unreachable platform or a closed store ends it."""
         year = self.now().astimezone(BEIJING).year
-        wanted = [(CALENDAR, calendar_name(y), str(y)) for y in (year - 1, year, year + 1)]
-        notices = []
-        for kind, name, slot in [*wanted, (RULES, SCREENING_RULES, _RULES_SLOT)]:
-            label = f"{slot}年{kind.label}" if kind is CALENDAR else kind.label
-            try:
-                fetched = client.published(name, _etag(store, name))
-                if fetched is not None:
-                    self.install(store, kind, fetched[0], etag=(name, fetched[1]), slot=slot, label=label)
-            except PlatformNotFound:  # not published (yet): the shipped files serve
-                continue
-            except (PlatformUnreachable, TerminalRefused, StoreClosed):
-                raise
-            except PublishedDocumentInvalid as exc:
-                log.warning("published %s refused: %s", name, exc)
-                notices.append(exc.for_operator())
-            except Exception as exc:  # a defect here must not stop the packets: they are what the pass is for
-                log.exception("fetching or keeping the published %s failed", name)
-                notices.append(
-                    f"处理平台发布的{label}时出错（{type(exc).__name__}），{self._in_use(store, kind, slot)}"
-                )
+        notices: list[str] = []
+        years = [(CALENDAR, calendar_name(y), str(y), f"{y}年{CALENDAR.label}") for y in (year - 1, year, year + 1)]
+        if not any([self._fetch(store, client, *wanted, notices) for wanted in years]):
+            # none by year: a platform from before each year had its name serves the one published last only
+            self._fetch(store, client, CALENDAR, HOLIDAY_CALENDAR, None, CALENDAR.label, notices)
+        self._fetch(store, client, RULES, SCREENING_RULES, _RULES_SLOT, RULES.label, notices)
         return notices
+
+    def _fetch(
+        self, store: Store, client: PlatformClient, kind: _Kind, name: str, slot: str | None, label: str,
+        notices: list[str],
+    ) -> bool:  # fmt: skip
+        """Fetch and keep one publication; False when the platform has none of that name. The ETag is sent only
+        while what it stands for is held (held state left out as unreadable is fetched again)."""
+        try:
+            held = store.read(lambda session: read_held(session, kind.key))
+            holds = slot in held if slot is not None else bool(held)
+            fetched = client.published(name, _etag(store, name) if holds else None)
+            if fetched is not None:
+                self.install(store, kind, fetched[0], etag=(name, fetched[1]), slot=slot, label=label)
+        except PlatformNotFound:  # not published (yet): the shipped files serve
+            return False
+        except (PlatformUnreachable, TerminalRefused, StoreClosed):
+            raise
+        except PublishedDocumentInvalid as exc:
+            log.warning("published %s refused: %s", name, exc)
+            notices.append(exc.for_operator())
+        except Exception as exc:  # a defect here must not stop the packets: they are what the pass is for
+            log.exception("fetching or keeping the published %s failed", name)
+            notices.append(f"处理平台发布的{label}时出错（{type(exc).__name__}），{self._in_use(store, kind, slot)}")
+        return True
 
     def install(
         self, store: Store, kind: _Kind, signed: bytes, *, etag: tuple[str, str] | None = None,
@@ -148,18 +159,18 @@ class OfficeFiles:
         """A calendar publication brought as a file (``lianjie calendar due --calendar``), verified now with the
         CRLs installed for login (stale ones as the terminal's policy says); refused as a fetched one would be."""
         crls = list(self.source.initial_crls)
-        validator = ChainValidator(self.source.roots, crls, require_crl=require_crl, crl_grace=crl_grace)
+        validator = ChainValidator(self.source.roots, crls, require_crl=require_crl, crl_grace=crl_grace)  # as login
         parsed = self._verify(crls, CALENDAR, signed, self.now(), validator).parsed
         if not isinstance(parsed, YearCalendar):
             raise TypeError("a calendar publication parsed to something else")
         return parsed
 
     def _in_use(self, store: Store, kind: _Kind, slot: str | None) -> str:
-        """What serves instead of a refused publication, and whom to ask."""
+        """What serves instead of a refused publication (what is held only if it still verifies), and whom to ask."""
         try:
-            held = store.read(lambda s: read_held(s, kind.key))
+            held = {v.slot for v in self._verified_held(store, kind)}
         except Exception:  # only the sentence depends on it
-            held = {}
+            held = set()
         have = slot in held if slot is not None else bool(held)
         return ("已继续使用本机已有的版本。" if have else "已继续使用程序自带的版本。") + _CONTACT
 
@@ -183,7 +194,7 @@ class OfficeFiles:
         self, crls: Sequence[x509.CertificateRevocationList], kind: _Kind, signed: bytes, at: dt.datetime,
         validator: ChainValidator | None = None,
     ) -> _Verified:  # fmt: skip
-        validator = validator or ChainValidator(self.source.roots, crls)
+        validator = validator or self.source.validator(crls)
         document = verify_document(
             signed, validator, office_code=self.source.office_code, expected_type=kind.doc_type, at=at
         )
@@ -205,11 +216,12 @@ def _keep(session: Session, kind: _Kind, fresh: _Verified, new: Held, etag: tupl
     held = read_held(session, kind.key)
     digest = hashlib.sha256(fresh.document.content).hexdigest()
     current = held.get(fresh.slot)
-    if current is None or current.version != new.version or current.content_sha256 != digest:
-        if current is not None:
-            _not_older(fresh.document, current, digest)
-        held[fresh.slot] = Held(new.signed, new.verified_at, new.version, digest)
-        write_held(session, kind.key, held)
+    if current is not None:
+        _not_older(fresh.document, current, digest)
+    # the same version and content again replaces the one held too: re-signed, it serves where that one no longer
+    # verifies (its signer revoked since)
+    held[fresh.slot] = Held(new.signed, new.verified_at, new.version, digest)
+    write_held(session, kind.key, held)
     if etag is not None:
         write_state(session, f"etag:{etag[0]}", etag[1])
 

@@ -5,14 +5,15 @@ A refused publication leaves the one held in use, is reported, and does not stop
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 import pytest
 
 from app.domain.deadlines import WorkingCalendar, working_days_after
 from app.models.snapshots import load_case_state
 from app.sync.inbox import read_state
-from app.sync.office_files import OfficeFiles, calendar_name, shipped_calendars
-from app.sync.packet.published import HOLIDAY_CALENDAR, SCREENING_RULES
+from app.sync.office_files import OfficeFiles, shipped_calendars
+from app.sync.packet.published import HOLIDAY_CALENDAR, SCREENING_RULES, calendar_name
 from app.sync.state import SyncPhase
 from server.config import PlatformConfig, load_platform_config
 from server.published import publish
@@ -104,7 +105,8 @@ def test_a_refused_calendar_leaves_the_held_one_and_does_not_stop_the_packets(
     assert report.status.reason.startswith(f"平台发布的{NEXT_YEAR}年节假日安排未予使用：")
     assert expected in report.status.reason
     assert report.status.reason.endswith("已继续使用本机已有的版本。请联系两法衔接领导小组办公室。")
-    assert agency.store.read(lambda s: read_state(s, f"etag:{calendar_name(NEXT_YEAR)}")) != ""  # the good one's
+    etag = agency.store.read(lambda s: read_state(s, f"etag:{calendar_name(NEXT_YEAR)}"))
+    assert etag == hashlib.sha256(good).hexdigest()  # the good one's: the refused one's is not kept
     assert agency.engine.run_once().status.reason == report.status.reason  # fetched again: still refused
     received = police.engine.run_once()  # the other terminal receives the case all the same
     assert received.status.phase is SyncPhase.UP_TO_DATE and received.applied >= 1

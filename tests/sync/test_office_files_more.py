@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -17,10 +18,12 @@ from app.commands import calendar as calendar_command
 from app.config import TerminalConfig
 from app.domain.errors import AppError
 from app.services.office import screening_rules, working_calendar
+from app.services.sync import trust_source
 from app.sync.inbox import write_state
-from app.sync.office_files import CALENDAR, RULES, OfficeFiles, calendar_name
+from app.sync.office_files import CALENDAR, RULES, OfficeFiles
+from app.sync.packet import PacketRejected
 from app.sync.packet.errors import PublishedDocumentInvalid
-from app.sync.packet.published import AGENCY_DIRECTORY, HOLIDAY_CALENDAR, SCREENING_RULES
+from app.sync.packet.published import AGENCY_DIRECTORY, HOLIDAY_CALENDAR, SCREENING_RULES, calendar_name
 from app.sync.state import SyncPhase
 from server.config import PlatformConfig, load_platform_config
 from server.published import publish
@@ -186,3 +189,27 @@ def test_publish_refuses_what_every_terminal_would_refuse(pki: PlatformPki, publ
     assert served.read_bytes() == before
     publish(published, HOLIDAY_CALENDAR, signed(pki, HOLIDAY_CALENDAR, 3, year_file(2046)))  # another year: its own
     assert (published.published_dir / f"{calendar_name(2046)}.p7s").exists() and served.read_bytes() == before
+
+
+def _late_crl(authority: object, hours: int) -> bytes:
+    now = dt.datetime.now(dt.UTC)
+    builder = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(authority.certificate.subject)  # type: ignore[attr-defined]
+        .last_update(now - dt.timedelta(days=7))
+        .next_update(now - dt.timedelta(hours=hours))
+    )
+    return builder.sign(authority.key, hashes.SHA256()).public_bytes(serialization.Encoding.PEM)  # type: ignore[attr-defined]
+
+
+def test_the_sync_trust_follows_the_terminals_crl_grace_hours(tmp_path: Path, pki: PlatformPki) -> None:
+    late = _late_crl(pki.world.root, 2) + _late_crl(pki.world.intermediate, 2)  # 2 hours past their next update
+    config = configured_terminal(tmp_path / "terminal", pki, crl=late)
+    signer = pki.world.office_operator
+    now = dt.datetime.now(dt.UTC)
+    lenient = trust_source(replace(config, crl_grace_hours=24), pki.world.office_code)
+    lenient.validator(list(lenient.initial_crls)).validate(signer.certificate, list(signer.chain), now)
+    strict = trust_source(replace(config, crl_grace_hours=1), pki.world.office_code)
+    with pytest.raises(PacketRejected) as refused:
+        strict.validator(list(strict.initial_crls)).validate(signer.certificate, list(signer.chain), now)
+    assert "吊销列表" in refused.value.user_message

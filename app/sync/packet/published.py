@@ -35,6 +35,11 @@ SCREENING_RULES = "screening-rules"
 DOCUMENT_TYPES = frozenset({HOLIDAY_CALENDAR, AGENCY_DIRECTORY, SCREENING_RULES})
 
 
+def calendar_name(year: int) -> str:
+    """The platform's name of one year's calendar publication (each year is served under its own name)."""
+    return f"{HOLIDAY_CALENDAR}-{year}"
+
+
 @dataclass(frozen=True)
 class SignedDocument:
     """A verified office publication."""
@@ -44,7 +49,7 @@ class SignedDocument:
     issued_at: dt.datetime
     media_type: str
     content: bytes
-    signer: CertificateHolder
+    signer: CertificateHolder | None  # None: read by the platform from its own files (``read_own_document``)
 
 
 def sign_document(
@@ -95,8 +100,31 @@ def verify_document(
             f"document signed by {holder.agency_code}, not the office {office_code}",
             user_message=f"发布文件不是由两法衔接领导小组办公室签名的（签名单位代码 {holder.agency_code}）。",
         )
+    document = _envelope(signed.content, holder)
+    if document.type != expected_type:
+        raise PublishedDocumentInvalid(
+            f"document is {document.type}, expected {expected_type}",
+            user_message=f"发布文件的类型为“{document.type}”，不是所需的“{expected_type}”。",
+        )
+    return document
+
+
+def read_own_document(data: bytes) -> SignedDocument:
+    """A publication the platform installed itself after verifying it (``lianjie-platform publish``): its envelope,
+    with the CMS signature checked but not the signer's chain as of now (an office certificate that expired or was
+    revoked since does not change which version is published). Never for a document from outside."""
     try:
-        raw = parse_canonical_json(signed.content)
+        signed = cms.verify(data)
+    except PacketRejected as exc:
+        raise PublishedDocumentInvalid(
+            f"document signature: {exc}", user_message=f"发布文件无效：{exc.user_message}"
+        ) from None
+    return _envelope(signed.content, None)
+
+
+def _envelope(payload: bytes, holder: CertificateHolder | None) -> SignedDocument:
+    try:
+        raw = parse_canonical_json(payload)
         content = base64.b64decode(raw["content"], validate=True)
         document = SignedDocument(
             type=str(raw["type"]),
@@ -108,13 +136,12 @@ def verify_document(
         )
         ok = raw["format"] == DOCUMENT_FORMAT and raw["content_sha256"] == hashlib.sha256(content).hexdigest()
     except (NotCanonicalJson, KeyError, TypeError, ValueError) as exc:
-        raise PublishedDocumentInvalid(f"document envelope unreadable: {exc}") from None
-    if not ok:
-        raise PublishedDocumentInvalid("document format or content digest wrong")
-    if document.type != expected_type:
         raise PublishedDocumentInvalid(
-            f"document is {document.type}, expected {expected_type}",
-            user_message=f"发布文件的类型为“{document.type}”，不是所需的“{expected_type}”。",
+            f"document envelope unreadable: {exc}", user_message="发布文件的封装格式无法识别。"
+        ) from None
+    if not ok:
+        raise PublishedDocumentInvalid(
+            "document format or content digest wrong", user_message="发布文件的格式版本或内容摘要不符。"
         )
     return document
 
