@@ -26,7 +26,7 @@ from app.sync.packet import cms
 from app.sync.packet.canonical import NotCanonicalJson, canonical_json, parse_canonical_json
 from app.sync.packet.errors import PacketRejected, PublishedDocumentInvalid
 from app.sync.packet.manifest import BEIJING
-from app.sync.packet.trust import CertificateHolder, CertificateValidator
+from app.sync.packet.trust import CertificateHolder, CertificateValidator, holder_of
 
 DOCUMENT_FORMAT = 1
 HOLIDAY_CALENDAR = "holiday-calendar"
@@ -49,7 +49,7 @@ class SignedDocument:
     issued_at: dt.datetime
     media_type: str
     content: bytes
-    signer: CertificateHolder | None  # None: read by the platform from its own files (``read_own_document``)
+    signer: CertificateHolder  # from ``read_own_document``: as the certificate names it, its chain not validated
 
 
 def sign_document(
@@ -119,10 +119,16 @@ def read_own_document(data: bytes) -> SignedDocument:
         raise PublishedDocumentInvalid(
             f"document signature: {exc}", user_message=f"发布文件无效：{exc.user_message}"
         ) from None
-    return _envelope(signed.content, None)
+    try:
+        holder = holder_of(signed.signer_certificate)
+    except PacketRejected as exc:
+        raise PublishedDocumentInvalid(
+            f"document signer: {exc}", user_message=f"发布文件无效：{exc.user_message}"
+        ) from None
+    return _envelope(signed.content, holder)
 
 
-def _envelope(payload: bytes, holder: CertificateHolder | None) -> SignedDocument:
+def _envelope(payload: bytes, holder: CertificateHolder) -> SignedDocument:
     try:
         raw = parse_canonical_json(payload)
         content = base64.b64decode(raw["content"], validate=True)
