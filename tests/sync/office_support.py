@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from cryptography.hazmat.primitives import serialization
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
 
 from app.config import TerminalConfig
 from app.crypto.keys import SoftwareKey
@@ -51,6 +52,21 @@ def serve(config: PlatformConfig, name: str, data: bytes) -> None:
     """What the platform serves under ``name``, written as a rogue platform (or one restored from a backup) would
     serve it: ``publish`` refuses what the terminals would refuse."""
     atomic_write_bytes(config.published_dir / f"{name}.p7s", data, mode=0o644)
+
+
+def late_crls(pki: PlatformPki, late: dt.timedelta) -> bytes:
+    """The root's and the intermediate's CRLs, each past its next update by ``late`` (issued ten days before that)."""
+    now = dt.datetime.now(dt.UTC)
+    bundle = b""
+    for authority in (pki.world.root, pki.world.intermediate):
+        builder = (
+            x509.CertificateRevocationListBuilder()
+            .issuer_name(authority.certificate.subject)
+            .last_update(now - late - dt.timedelta(days=10))
+            .next_update(now - late)
+        )
+        bundle += builder.sign(authority.key, hashes.SHA256()).public_bytes(serialization.Encoding.PEM)  # type: ignore[arg-type]
+    return bundle
 
 
 def configured_terminal(

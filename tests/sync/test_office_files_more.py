@@ -11,8 +11,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
 
 from app.commands import calendar as calendar_command
 from app.config import TerminalConfig
@@ -28,7 +26,7 @@ from app.sync.state import SyncPhase
 from server.config import PlatformConfig, load_platform_config
 from server.published import publish
 from tests.server.platform_support import PlatformPki, RunningPlatform, publish_crl
-from tests.sync.office_support import NEXT_YEAR, configured_terminal, rules_file, serve, signed, year_file
+from tests.sync.office_support import NEXT_YEAR, configured_terminal, late_crls, rules_file, serve, signed, year_file
 from tests.sync.test_engine import transferred_case
 from tests.sync.test_engine_support import Side
 
@@ -145,22 +143,11 @@ def test_calendar_due_takes_only_a_calendar_the_office_signed(
         assert "已继续使用" not in refused.value.for_operator()
 
 
-def _stale_crl(authority: object) -> bytes:
-    now = dt.datetime.now(dt.UTC)
-    builder = (
-        x509.CertificateRevocationListBuilder()
-        .issuer_name(authority.certificate.subject)  # type: ignore[attr-defined]
-        .last_update(now - dt.timedelta(days=30))
-        .next_update(now - dt.timedelta(days=20))
-    )
-    return builder.sign(authority.key, hashes.SHA256()).public_bytes(serialization.Encoding.PEM)  # type: ignore[attr-defined]
-
-
 @pytest.mark.parametrize("policy", ["warn", "refuse"])
 def test_calendar_due_on_an_offline_terminal_follows_its_stale_crl_policy(
     tmp_path: Path, pki: PlatformPki, capsys: pytest.CaptureFixture[str], policy: str
 ) -> None:
-    stale = _stale_crl(pki.world.root) + _stale_crl(pki.world.intermediate)
+    stale = late_crls(pki, dt.timedelta(days=20))
     config = configured_terminal(tmp_path / "terminal", pki, crl=stale, policy=policy)
     good = tmp_path / "2034.p7s"
     good.write_bytes(signed(pki, HOLIDAY_CALENDAR, 1, year_file(2034)))
@@ -191,19 +178,8 @@ def test_publish_refuses_what_every_terminal_would_refuse(pki: PlatformPki, publ
     assert (published.published_dir / f"{calendar_name(2046)}.p7s").exists() and served.read_bytes() == before
 
 
-def _late_crl(authority: object, hours: int) -> bytes:
-    now = dt.datetime.now(dt.UTC)
-    builder = (
-        x509.CertificateRevocationListBuilder()
-        .issuer_name(authority.certificate.subject)  # type: ignore[attr-defined]
-        .last_update(now - dt.timedelta(days=7))
-        .next_update(now - dt.timedelta(hours=hours))
-    )
-    return builder.sign(authority.key, hashes.SHA256()).public_bytes(serialization.Encoding.PEM)  # type: ignore[attr-defined]
-
-
 def test_the_sync_trust_follows_the_terminals_crl_grace_hours(tmp_path: Path, pki: PlatformPki) -> None:
-    late = _late_crl(pki.world.root, 2) + _late_crl(pki.world.intermediate, 2)  # 2 hours past their next update
+    late = late_crls(pki, dt.timedelta(hours=2))
     config = configured_terminal(tmp_path / "terminal", pki, crl=late)
     signer = pki.world.office_operator
     now = dt.datetime.now(dt.UTC)

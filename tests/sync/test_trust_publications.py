@@ -9,8 +9,6 @@ import json
 from collections.abc import Iterator
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
 
 from app.files import atomic_write_bytes
 from app.models.audit import AuditKind, list_audit
@@ -21,6 +19,7 @@ from app.sync.state import SyncPhase
 from server.config import PlatformConfig, load_platform_config
 from server.published import publish
 from tests.server.platform_support import PlatformPki, RunningPlatform, publish_crl
+from tests.sync.office_support import late_crls
 from tests.sync.test_engine_support import Side
 
 
@@ -66,21 +65,10 @@ def test_an_older_crl_served_again_does_not_unrevoke_a_signer(
         world.intermediate.revoked.pop(signer.certificate.serial_number)
 
 
-def _expired_crl(authority: object) -> bytes:
-    now = dt.datetime.now(dt.UTC)
-    builder = (
-        x509.CertificateRevocationListBuilder()
-        .issuer_name(authority.certificate.subject)  # type: ignore[attr-defined]
-        .last_update(now - dt.timedelta(days=30))
-        .next_update(now - dt.timedelta(days=20))
-    )
-    return builder.sign(authority.key, hashes.SHA256()).public_bytes(serialization.Encoding.PEM)  # type: ignore[attr-defined]
-
-
 def test_an_expired_crl_does_not_replace_a_fresh_one(agency: Side, pki: PlatformPki, published: PlatformConfig) -> None:
     assert agency.engine.run_once().status.phase is SyncPhase.UP_TO_DATE
     held = sorted(str(crl.next_update_utc) for crl in agency.trust_source.load_crls(agency.store))
-    publish(published, "crl", _expired_crl(pki.world.root) + _expired_crl(pki.world.intermediate))
+    publish(published, "crl", late_crls(pki, dt.timedelta(days=20)))
     report = agency.engine.run_once()
     assert report.status.phase is SyncPhase.UP_TO_DATE, report.status.reason  # it went on with the list it had
     assert sorted(str(crl.next_update_utc) for crl in agency.trust_source.load_crls(agency.store)) == held
