@@ -11,6 +11,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from app.domain.deadlines import YearCalendar, parse_calendar
+
 # What a complete resources folder holds (checked by ``lianjie --self-check``).
 REQUIRED_RESOURCES = (
     "calendars",
@@ -41,6 +43,11 @@ def resources_dir() -> Path:
 def resource_path(*parts: str) -> Path:
     """A path inside the resources folder, e.g. ``resource_path("ui", "style.qss")``."""
     return resources_dir().joinpath(*parts)
+
+
+def shipped_calendars() -> list[YearCalendar]:
+    """The holiday notices shipped with the program (``calendars/``), read by the domain's strict parser."""
+    return [parse_calendar(path.read_bytes()) for path in sorted(resource_path("calendars").glob("*.toml"))]
 
 
 def missing_resources(directory: Path | None = None) -> list[str]:

@@ -24,12 +24,16 @@ from app.domain.deadlines import (
     working_days_after,
 )
 from app.domain.errors import DomainError
-from app.services.office import office_files
-from app.sync.office_files import shipped_calendars
-from app.sync.packet.errors import PublishedDocumentInvalid
+from app.resources import shipped_calendars
 
 _ASK = "请使用平台发布的、经两法衔接领导小组办公室签名的文件（holiday-calendar-年份.p7s）。"
 MAX_PUBLICATION_BYTES = 256 * 1024  # a calendar file is at most 64 KiB; signed and base64-encoded, well under this
+
+
+class NotSignedCalendar(DomainError):
+    """A --calendar file that is plainly not a signed publication (too large, or not CMS: a bare TOML file)."""
+
+    user_message = "节假日安排文件不是平台发布的签名文件。"
 
 
 class BadMoment(DomainError):
@@ -72,6 +76,10 @@ def build_calendar(files: list[Path], data_dir: Path | None = None) -> WorkingCa
     """The shipped calendars plus the signed publications ``files`` (a later file for the same year wins)."""
     years = {calendar.year: calendar for calendar in shipped_calendars()}
     if files:
+        # imported here: the services (the store, the packet code) take a second to import, needed only to verify
+        from app.services.office import office_files
+        from app.sync.packet.errors import PublishedDocumentInvalid
+
         config = load_config(data_dir)
         office = office_files(config)
         if office is None:
@@ -102,13 +110,13 @@ def _read(path: Path) -> bytes:
     except OSError as exc:
         raise CalendarFileError(f"无法读取文件（{exc.strerror}）。", line=None, field=str(path)) from None
     if len(data) > MAX_PUBLICATION_BYTES:
-        raise PublishedDocumentInvalid(
+        raise NotSignedCalendar(
             f"{path}: over {MAX_PUBLICATION_BYTES} bytes",
             user_message=f"节假日安排文件 {path.name} 超过 {MAX_PUBLICATION_BYTES // 1024} KB，不是平台发布的文件。",
             next_step=_ASK,
         )
     if not data.startswith(b"\x30"):  # a CMS SignedData is a DER SEQUENCE
-        raise PublishedDocumentInvalid(
+        raise NotSignedCalendar(
             f"{path}: not a signed publication",
             user_message=f"节假日安排文件 {path.name} 未经签名：只接受领导小组办公室签名发布的文件。",
             next_step=_ASK,

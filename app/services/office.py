@@ -10,9 +10,10 @@ from app.config import ConfigInvalid, TerminalConfig
 from app.domain.deadlines import WorkingCalendar
 from app.domain.screening import ScreeningRules
 from app.models.store import Store
+from app.resources import shipped_calendars
 from app.services.documents import default_rules
 from app.services.sync import sync_settings, trust_source
-from app.sync.office_files import OfficeFiles, shipped_calendars
+from app.sync.office_files import OfficeFiles
 
 
 def office_files(config: TerminalConfig) -> OfficeFiles | None:

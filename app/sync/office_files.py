@@ -32,7 +32,7 @@ from app.domain.errors import DomainError
 from app.domain.screening import ScreeningRules, parse_rules
 from app.models.errors import StoreClosed
 from app.models.store import Store
-from app.resources import resource_path
+from app.resources import shipped_calendars
 from app.sync.engine_trust import TrustSource
 from app.sync.inbox import read_state, write_state
 from app.sync.office_held import Held, read_held, write_held
@@ -237,8 +237,3 @@ def _not_older(fresh: SignedDocument, held: Held, digest: str) -> None:
             f"version {held.version} with other content",
             user_message=f"第 {held.version} 版与本机已有的同版内容不同。",
         )
-
-
-def shipped_calendars() -> list[YearCalendar]:
-    """The notices shipped with the program (``resources/calendars``)."""
-    return [parse_calendar(path.read_bytes()) for path in sorted(resource_path("calendars").glob("*.toml"))]

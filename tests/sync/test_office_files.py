@@ -11,8 +11,9 @@ import pytest
 
 from app.domain.deadlines import WorkingCalendar, working_days_after
 from app.models.snapshots import load_case_state
+from app.resources import shipped_calendars
 from app.sync.inbox import read_state
-from app.sync.office_files import OfficeFiles, shipped_calendars
+from app.sync.office_files import OfficeFiles
 from app.sync.packet.published import HOLIDAY_CALENDAR, SCREENING_RULES, calendar_name
 from app.sync.state import SyncPhase
 from server.config import PlatformConfig, load_platform_config
