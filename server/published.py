@@ -129,9 +129,14 @@ def adopt_calendar(config: PlatformConfig) -> None:
         log.warning("%s unreadable, not served by year: %s", plain.name, exc)
         return
     by_year = config.published_dir / f"{calendar_name(year)}.p7s"
-    if not by_year.exists():
+    if by_year.exists():
+        return
+    try:
         atomic_write_bytes(by_year, data, mode=0o644)
-        log.info("%s served as %s too", plain.name, by_year.name)
+    except OSError as exc:  # the platform still starts; terminals fall back to the name it is published under
+        log.warning("%s not copied to %s: %s", plain.name, by_year.name, exc)
+        return
+    log.info("%s served as %s too", plain.name, by_year.name)
 
 
 def _directory(content: bytes) -> AgencyDirectory:
@@ -139,7 +144,8 @@ def _directory(content: bytes) -> AgencyDirectory:
         return AgencyDirectory.from_json(content)
     except DirectoryInvalid as exc:
         raise PlatformConfigInvalid(
-            f"directory unreadable: {exc}", user_message=f"成员单位名录内容无法识别：{exc}"
+            f"directory unreadable: {exc}",
+            user_message="成员单位名录内容无法识别（应为含 code、name、kind 的单位列表），未予发布。",
         ) from None
 
 

@@ -79,9 +79,8 @@ class SyncEngine:
                 client = self._connection()
                 skew = self._skew(client)
                 self.trust_source.refresh(self.store, client)  # receipts and packets verify with the latest CRL
-                notices = OfficeFiles(self.trust_source, self.clock).refresh(
-                    self.store, client
-                )  # calendar, rules: reported
+                # the office's calendars and rules: what is refused there is reported, and the pass goes on
+                notices = OfficeFiles(self.trust_source, self.clock).refresh(self.store, client)
                 pushed = Pusher(self.store, client, self.trust_source, self.clock, self.rng, self.settings).push()
                 received = self._pull(client)
                 counts = {**pushed, **received}
