@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import multiprocessing
 import os
 import statistics
 import subprocess
@@ -38,7 +37,6 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +48,7 @@ from app.sync.platform_batch import batch_body  # noqa: E402
 from app.sync.platform_client import PlatformClient, UploadResult  # noqa: E402
 from bench.sync_packets import BenchPacket, build_packets  # noqa: E402
 from bench.sync_raw import raw_server  # noqa: E402
-from bench.sync_receiver import DEADLINE_S, receive  # noqa: E402
+from bench.sync_receiver import ReceiverLauncher  # noqa: E402
 from tests.server.platform_support import (  # noqa: E402
     PlatformPki,
     RunningPlatform,
@@ -113,23 +111,6 @@ def raw_push_batched(make_client: Callable[[], PlatformClient], packets: list[Be
     in_parallel(workers, make_client, batches(packets), job)
 
 
-def start_receiver(pki: PlatformPki, url: str, folder: Path, after: int, expected: int) -> tuple[Any, Connection]:
-    # fork: the child inherits the PKI objects; no thread is running in this process at this point.
-    context = multiprocessing.get_context("fork")
-    ours, theirs = context.Pipe()
-    started = context.Event()
-    process = context.Process(target=receive, args=(pki, url, folder, after, expected, theirs, started))
-    process.start()
-    started.wait(60)
-    return process, ours
-
-
-def finish_receiver(process: Any, results: Connection) -> dict[str, Any]:
-    report: dict[str, Any] = results.recv() if results.poll(DEADLINE_S + 60) else {}
-    process.join(30)
-    return report
-
-
 @dataclass
 class Bench:
     pki: PlatformPki
@@ -138,6 +119,7 @@ class Bench:
     folder: Path
     workers: int
     raw_pid: int
+    receivers: ReceiverLauncher
     cursor: int = 0
     runs: int = 0
 
@@ -170,10 +152,10 @@ class Bench:
             figures["cpu pull: receiver"] = report.get("cpu", 0) / count * 1000
             figures["cpu pull: server"] = (cpu_seconds(self.platform_pid) - platform_cpu) / count * 1000
         progress("end-to-end")
-        process, results = start_receiver(self.pki, url, self.folder / f"{tag}-e2e", self.cursor, count)
+        self.receivers.start(url, self.folder / f"{tag}-e2e", self.cursor, count)
         began, cpu = time.monotonic(), (time.process_time(), cpu_seconds(self.platform_pid))
         pushed = timed(lambda: push(lambda: self.client(url), concurrent, self.workers))
-        report = finish_receiver(process, results)
+        report = self.receivers.finish()
         self.cursor = int(report.get("cursor", self.cursor))
         figures["e2e"] = report.get("applied", 0) / max(report.get("ended", began) - began, 1e-9)
         # While both run: the sender's push, the platform's uploads and serving together, the receiver's pull.
@@ -194,8 +176,8 @@ class Bench:
         figures[f"cpu {key}: server"] = (cpu_seconds(pid) - cpu[1]) / count * 1000
 
     def receive(self, name: str, count: int) -> dict[str, Any]:
-        process, results = start_receiver(self.pki, self.platform.url, self.folder / name, self.cursor, count)
-        report = finish_receiver(process, results)
+        self.receivers.start(self.platform.url, self.folder / name, self.cursor, count)
+        report = self.receivers.finish()
         self.cursor = int(report.get("cursor", self.cursor))
         return report
 
@@ -251,6 +233,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         raw_server(Path(args.raw_server[0]), int(args.raw_server[1]))
         return 0
     pki = make_pki()
+    receivers = ReceiverLauncher(pki)  # first: forked while this process runs no other thread
     with tempfile.TemporaryDirectory(prefix="lianjie-bench-") as folder:
         config = write_platform(pki, Path(folder) / "platform", args.database_url)
         raw_port = free_port()
@@ -258,7 +241,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         running = start_process(pki, config, free_port())
         try:
             time.sleep(1.0)
-            bench = Bench(pki, running, f"https://127.0.0.1:{raw_port}", Path(folder), args.workers, raw.pid)
+            bench = Bench(pki, running, f"https://127.0.0.1:{raw_port}", Path(folder), args.workers, raw.pid, receivers)
             print(f"loadavg before: {os.getloadavg()[0]:.2f}; cpus={os.cpu_count()}; workers={args.workers}")
             if args.runs > 0 and args.median_count > 0:
                 runs = [bench.run(args.median_count) for _ in range(args.runs)]
@@ -269,6 +252,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 report(title, bench.run(args.count, separate=False))
             print(f"at {dt.datetime.now().isoformat(timespec='seconds')}, loadavg after: {os.getloadavg()[0]:.2f}")
         finally:
+            receivers.close()
             for process in (raw, running.process):
                 if process is not None:
                     process.terminate()

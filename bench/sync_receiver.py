@@ -9,9 +9,12 @@ Its CPU figure is that of the pull, from the first request to the last packet ap
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import multiprocessing
 import secrets
 import time
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +32,53 @@ from tests.server.platform_support import PlatformPki
 from tests.sync.test_engine_support import trust_source_for
 
 DEADLINE_S = 900.0  # a stuck platform ends the receiver with what it has, never the bench
+
+
+class ReceiverLauncher:
+    """Starts each receiver from a process forked before the bench ran any thread.
+
+    A process forked right after a thread pool finished may copy a lock that an exiting thread still held: OpenSSL's
+    per-thread cleanup runs after ``Thread.join`` returns. The receiver forked from the bench itself then hung for
+    good in its first TLS read (``SSL_get_error`` → ``CRYPTO_THREAD_write_lock``), once in a few runs. The launcher
+    never runs a second thread, so a fork of it is clean; it inherits the PKI objects (keys do not pickle)."""
+
+    def __init__(self, pki: PlatformPki) -> None:
+        context = multiprocessing.get_context("fork")
+        self._ours, theirs = context.Pipe()
+        self._process = context.Process(target=_launch, args=(pki, theirs))  # not a daemon: it has children
+        self._process.start()
+
+    def start(self, url: str, folder: Path, after: int, expected: int) -> None:
+        """Start a receiver; return once it is ready to pull (or after 60 s)."""
+        self._ours.send((url, folder, after, expected))
+        if self._ours.poll(60):
+            self._ours.recv()  # "started"
+
+    def finish(self) -> dict[str, Any]:
+        """The report of the receiver started last ({} if it sent none in time)."""
+        report: dict[str, Any] = self._ours.recv() if self._ours.poll(DEADLINE_S + 120) else {}
+        return report
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self._ours.send(None)
+        self._process.join(10)
+        if self._process.is_alive():
+            self._process.terminate()
+
+
+def _launch(pki: PlatformPki, requests: Connection) -> None:
+    """The launcher: for each request a fresh receiver process, its start and its report passed back."""
+    context = multiprocessing.get_context("fork")
+    while (request := requests.recv()) is not None:
+        ours, theirs = context.Pipe()
+        started = context.Event()
+        process = context.Process(target=receive, args=(pki, *request, theirs, started))
+        process.start()
+        started.wait(60)
+        requests.send("started")
+        requests.send(ours.recv() if ours.poll(DEADLINE_S + 60) else {})
+        process.join(30)
 
 
 def receive(pki: PlatformPki, url: str, folder: Path, after: int, expected: int, results: Any, started: Any) -> None:
