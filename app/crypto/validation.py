@@ -87,6 +87,22 @@ def crl_order(crl: x509.CertificateRevocationList) -> tuple[int, dt.datetime]:
     return number, crl.last_update_utc
 
 
+def newest_per_issuer(
+    held: Sequence[x509.CertificateRevocationList], fresh: Sequence[x509.CertificateRevocationList]
+) -> tuple[list[x509.CertificateRevocationList], list[x509.CertificateRevocationList]]:
+    """Per issuer, the newer of the list held and the fresh one (``crl_order``; a list never goes back, and of two
+    equal in order the one held stays), and the fresh lists that were older than the ones held."""
+    kept = {crl.issuer: crl for crl in held}
+    older = []
+    for crl in fresh:
+        current = kept.get(crl.issuer)
+        if current is None or crl == current or crl_order(crl) > crl_order(current):
+            kept[crl.issuer] = crl
+        else:
+            older.append(crl)
+    return list(kept.values()), older
+
+
 class CertificateValidator:
     """Validates certificates against the terminal's trust anchors and the platform's CRLs."""
 
@@ -216,14 +232,17 @@ class CertificateValidator:
     def _latest_crl(self, issuer: x509.Certificate) -> x509.CertificateRevocationList | None:
         candidates = [crl for crl in self._crls if crl.issuer == issuer.subject]
         for crl in candidates:
-            if not _signed_by(crl, issuer):
+            if not signed_by(crl, issuer):
                 raise CrlInvalid("CRL signature does not verify against its issuer")
         if not candidates:
             return None
         return max(candidates, key=crl_order)
 
 
-def _signed_by(crl: x509.CertificateRevocationList, issuer: x509.Certificate) -> bool:
+def signed_by(crl: x509.CertificateRevocationList, issuer: x509.Certificate) -> bool:
+    """Whether ``issuer`` (named as the CRL's issuer) signed ``crl``."""
+    if crl.issuer != issuer.subject:
+        return False
     key = issuer.public_key()
     if not isinstance(key, rsa.RSAPublicKey | ec.EllipticCurvePublicKey):
         return False

@@ -16,7 +16,6 @@ from typing import Literal
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from app.config import TerminalConfig
 from app.crypto import keyslots
@@ -24,7 +23,7 @@ from app.crypto.errors import CrlInvalid, IdentityError
 from app.crypto.keyslot_crypto import certificate_fingerprint
 from app.crypto.keyslot_errors import TerminalNotInitialized
 from app.crypto.pkcs11_token import TokenLibrary
-from app.crypto.validation import CertificateValidator, crl_order, load_certificates, load_crls
+from app.crypto.validation import CertificateValidator, load_certificates, load_crls, newest_per_issuer, signed_by
 from app.files import atomic_write_bytes, atomic_write_text
 
 
@@ -107,15 +106,11 @@ def install_crl(config: TerminalConfig, data: bytes) -> list[x509.CertificateRev
     """Verify every CRL of ``data`` (one, or the platform's PEM bundle of one per CA; hostile until each signature
     checks) and keep, per issuer, the newer of it and the one held; the CRLs now installed."""
     anchors = trust_anchors(config)
-    held = {crl.issuer: crl for crl in installed_crls(config)}
-    for crl in load_crls(data):
-        # (an intermediate in trust.pem may issue a CRL; its own chain was checked when it was installed)
-        if not any(_verifies(crl, cert) for cert in anchors if cert.subject == crl.issuer):
-            raise CrlInvalid("CRL not signed by a trust anchor")
-        current = held.get(crl.issuer)
-        if current is None or crl_order(current)[0] <= crl_order(crl)[0]:  # never roll back to an older list
-            held[crl.issuer] = crl
-    kept = list(held.values())
+    fresh = load_crls(data)
+    # (an intermediate in trust.pem may issue a CRL; its own chain was checked when it was installed)
+    if not all(any(signed_by(crl, cert) for cert in anchors) for crl in fresh):
+        raise CrlInvalid("CRL not signed by a trust anchor")
+    kept, _older = newest_per_issuer(installed_crls(config), fresh)  # never roll back to an older list
     pem = b"".join(crl.public_bytes(serialization.Encoding.PEM) for crl in kept)
     atomic_write_bytes(identity_dir(config) / "crl.pem", pem, mode=0o644)
     return kept
@@ -171,8 +166,3 @@ def list_candidates(config: TerminalConfig, tokens: TokenLibrary | None) -> list
 def fingerprint(certificate: x509.Certificate) -> str:
     """The SHA-256 fingerprint the key slots use for ``certificate``."""
     return certificate_fingerprint(certificate)
-
-
-def _verifies(crl: x509.CertificateRevocationList, issuer: x509.Certificate) -> bool:
-    key = issuer.public_key()
-    return isinstance(key, rsa.RSAPublicKey | ec.EllipticCurvePublicKey) and crl.is_signature_valid(key)

@@ -15,7 +15,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from sqlalchemy.orm import Session
 
-from app.crypto.validation import crl_order
+from app.crypto.validation import newest_per_issuer
 from app.domain.agencies import AgencyKind
 from app.models.store import Store
 from app.sync.inbox import read_state, write_state
@@ -93,9 +93,10 @@ class TrustSource:
         changed = False
         crl = client.published("crl", self._etag(store, CRL_KEY))
         if crl is not None:
-            kept, older = _newest_per_ca(verify_crls(crl[0], self.issuers), self.load_crls(store))
+            kept, older = newest_per_issuer(self.load_crls(store), verify_crls(crl[0], self.issuers))
             if older:  # a platform restored from a backup, or worse: what it un-revokes stays revoked here
-                log.warning("published CRL of %s is older than the one held: the held one stays", older)
+                issuers = [c.issuer.rfc4514_string() for c in older]
+                log.warning("published CRL of %s is older than the one held: the held one stays", issuers)
             bundle = b"".join(c.public_bytes(serialization.Encoding.PEM) for c in kept)
             self._keep(store, CRL_KEY, bundle, crl[1])
             changed = True
@@ -173,19 +174,3 @@ def _directory(content: bytes) -> AgencyDirectory:
     except DirectoryInvalid as exc:
         message = "平台发布的成员单位名录内容无法识别，未予使用。"
         raise PublishedDocumentInvalid(f"directory unreadable: {exc}", user_message=message) from None
-
-
-def _newest_per_ca(
-    fresh: Sequence[x509.CertificateRevocationList], held: Sequence[x509.CertificateRevocationList]
-) -> tuple[list[x509.CertificateRevocationList], list[str]]:
-    """Per CA, the newer of the list held and the one published (a list never goes back; of two issued in the same
-    second without a number the one held stays), and the CAs whose published list was older than the one held."""
-    kept = {crl.issuer: crl for crl in held}
-    older = []
-    for crl in fresh:
-        current = kept.get(crl.issuer)
-        if current is None or crl == current or crl_order(crl) > crl_order(current):
-            kept[crl.issuer] = crl
-        else:
-            older.append(crl.issuer.rfc4514_string())
-    return list(kept.values()), older

@@ -29,7 +29,7 @@ from app.crypto.pki.ca import CertificateAuthority
 from app.crypto.profile import operator_extensions
 from app.models.audit import AuditKind
 from app.models.tables import AuditEntry
-from app.services.identity import LoginCandidate, install_crl, list_candidates
+from app.services.identity import LoginCandidate, identity_dir, install_crl, installed_crls, list_candidates
 from app.services.login import LoginService, OperatorSession
 from tests.crypto.conftest import CA_PASSPHRASE, OTHER_AGENCY_CODE, operator_holder
 from tests.services.conftest import P12_PASSWORD, Terminal, operator_p12
@@ -217,3 +217,25 @@ def test_token_operator_logs_in_and_revoked_token_operator_cannot_unlock_store(
     with pytest.raises(CertificateRevoked):
         LoginService(terminal.config, tokens=token_library).login(candidate, lambda request: USER_PIN)
     assert LoginService(terminal.config).pending_attempts()[-1]["reason"] == "revoked"
+
+
+def test_an_older_crl_without_a_number_does_not_replace_a_newer_one(terminal: Terminal) -> None:
+    """Login's CRLs never go back: two lists without a CRL number are ordered by their this-update (an older one
+    replaced the newer one when only numbers were compared)."""
+    now = dt.datetime.now(dt.UTC)
+
+    def unnumbered(issued: dt.datetime) -> bytes:
+        builder = (
+            x509.CertificateRevocationListBuilder()
+            .issuer_name(terminal.ca.issuer.subject)
+            .last_update(issued)
+            .next_update(issued + dt.timedelta(days=7))
+        )
+        return builder.sign(terminal.ca._key, hashes.SHA256()).public_bytes(serialization.Encoding.PEM)  # type: ignore[arg-type]
+
+    newer, older = unnumbered(now - dt.timedelta(hours=1)), unnumbered(now - dt.timedelta(days=2))
+    (identity_dir(terminal.config) / "crl.pem").unlink()  # the numbered one of enrollment would outrank both
+    install_crl(terminal.config, newer)
+    kept = install_crl(terminal.config, older)
+    assert [crl.last_update_utc for crl in kept] == [(now - dt.timedelta(hours=1)).replace(microsecond=0)]
+    assert [crl.last_update_utc for crl in installed_crls(terminal.config)] == [kept[0].last_update_utc]

@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
 
 from app.crypto import validation
 from app.crypto.errors import CrlInvalid
@@ -152,35 +151,27 @@ def _envelope(payload: bytes, holder: CertificateHolder) -> SignedDocument:
     return document
 
 
-def load_crl(data: bytes) -> x509.CertificateRevocationList:
-    """A CRL from PEM or DER bytes, unverified."""
-    try:
-        if data.lstrip().startswith(b"-----BEGIN"):
-            return x509.load_pem_x509_crl(data)
-        return x509.load_der_x509_crl(data)
-    except ValueError as exc:
-        raise PublishedDocumentInvalid(f"CRL unreadable: {exc}") from None
-
-
 def load_crls(data: bytes) -> list[x509.CertificateRevocationList]:
     """Every CRL in a PEM bundle (one per CA of the platform's hierarchy), or the one CRL of DER bytes, unverified."""
     try:
         return validation.load_crls(data)
     except CrlInvalid as exc:
-        raise PublishedDocumentInvalid(f"CRL unreadable: {exc}") from None
+        raise PublishedDocumentInvalid(f"CRL unreadable: {exc}", user_message="证书吊销列表无法读取。") from None
 
 
 def verify_crls(data: bytes, issuers: Sequence[x509.Certificate]) -> list[x509.CertificateRevocationList]:
-    """Every CRL of a published bundle, each signed by one of ``issuers``."""
-    return [verify_crl(crl.public_bytes(serialization.Encoding.DER), issuers) for crl in load_crls(data)]
+    """Every CRL of a published bundle, each signed by one of ``issuers`` (trust anchors or known intermediates)."""
+    crls = load_crls(data)
+    if not all(any(validation.signed_by(crl, issuer) for issuer in issuers) for crl in crls):
+        raise PublishedDocumentInvalid(
+            "CRL not signed by a trusted issuer", user_message="证书吊销列表不是由受信任的证书机构签发的。"
+        )
+    return crls
 
 
 def verify_crl(data: bytes, issuers: Sequence[x509.Certificate]) -> x509.CertificateRevocationList:
-    """The CRL in ``data`` if one of ``issuers`` (trust anchors or known intermediates) signed it."""
-    crl = load_crl(data)
-    for issuer in issuers:
-        if crl.issuer == issuer.subject and crl.is_signature_valid(issuer.public_key()):  # type: ignore[arg-type]
-            return crl
-    raise PublishedDocumentInvalid(
-        "CRL not signed by a trusted issuer", user_message="证书吊销列表不是由受信任的证书机构签发的。"
-    )
+    """The one CRL in ``data`` if one of ``issuers`` signed it."""
+    crls = verify_crls(data, issuers)
+    if len(crls) != 1:
+        raise PublishedDocumentInvalid(f"{len(crls)} CRLs where one belongs", user_message="应为一个证书吊销列表。")
+    return crls[0]
