@@ -25,14 +25,14 @@ def office_files(config: TerminalConfig) -> OfficeFiles | None:
     return OfficeFiles(trust_source(config, settings.office_code))
 
 
-def working_calendar(store: Store, config: TerminalConfig) -> WorkingCalendar:
-    """The bundled and shipped notices, and the years the office published."""
-    files = office_files(config)
+def working_calendar(store: Store, config: TerminalConfig, files: OfficeFiles | None = None) -> WorkingCalendar:
+    """The bundled and shipped notices, and the years the office published (``files``: already at hand)."""
+    files = files or office_files(config)
     return files.calendar(store) if files is not None else WorkingCalendar(shipped_calendars())
 
 
-def screening_rules(store: Store, config: TerminalConfig) -> ScreeningRules:
-    """The rules the office published, else the shipped default."""
-    files = office_files(config)
+def screening_rules(store: Store, config: TerminalConfig, files: OfficeFiles | None = None) -> ScreeningRules:
+    """The rules the office published, else the shipped default (``files``: already at hand)."""
+    files = files or office_files(config)
     published = files.rules(store) if files is not None else None
     return published if published is not None else default_rules()

@@ -87,22 +87,24 @@ class OfficeFiles:
         refused or failed (what is held stays in use). Only an unreachable platform or a closed store ends it."""
         year = self.now().astimezone(BEIJING).year
         notices: list[str] = []
-        years = [(CALENDAR, calendar_name(y), str(y), f"{y}年{CALENDAR.label}") for y in (year - 1, year, year + 1)]
-        if not any([self._fetch(store, client, *wanted, notices) for wanted in years]):
+        # An ETag is sent only while what it stands for is held: held state left out as unreadable is fetched again.
+        calendars, rules = store.read(lambda s: (set(read_held(s, CALENDAR.key)), set(read_held(s, RULES.key))))
+        by_year = [
+            (CALENDAR, calendar_name(y), str(y), f"{y}年{CALENDAR.label}", str(y) in calendars)
+            for y in (year - 1, year, year + 1)
+        ]
+        if not any([self._fetch(store, client, *wanted, notices) for wanted in by_year]):
             # none by year: a platform from before each year had its name serves the one published last only
-            self._fetch(store, client, CALENDAR, HOLIDAY_CALENDAR, None, CALENDAR.label, notices)
-        self._fetch(store, client, RULES, SCREENING_RULES, _RULES_SLOT, RULES.label, notices)
+            self._fetch(store, client, CALENDAR, HOLIDAY_CALENDAR, None, CALENDAR.label, bool(calendars), notices)
+        self._fetch(store, client, RULES, SCREENING_RULES, _RULES_SLOT, RULES.label, bool(rules), notices)
         return notices
 
     def _fetch(
         self, store: Store, client: PlatformClient, kind: _Kind, name: str, slot: str | None, label: str,
-        notices: list[str],
+        holds: bool, notices: list[str],
     ) -> bool:  # fmt: skip
-        """Fetch and keep one publication; False when the platform has none of that name. The ETag is sent only
-        while what it stands for is held (held state left out as unreadable is fetched again)."""
+        """Fetch and keep one publication; False when the platform has none of that name."""
         try:
-            held = store.read(lambda session: read_held(session, kind.key))
-            holds = slot in held if slot is not None else bool(held)
             fetched = client.published(name, _etag(store, name) if holds else None)
             if fetched is not None:
                 self.install(store, kind, fetched[0], etag=(name, fetched[1]), slot=slot, label=label)
@@ -132,7 +134,9 @@ class OfficeFiles:
                     f"{kind.doc_type} for {fresh.slot} served as {slot}",
                     user_message=f"第 {fresh.document.version} 版是{fresh.slot}年的安排，不是所请求的{slot}年。",
                 )
-            store.write(lambda session: _keep(session, kind, fresh, Held(signed, at, fresh.document.version, ""), etag))
+            digest = hashlib.sha256(fresh.document.content).hexdigest()
+            new = Held(signed, at, fresh.document.version, digest)
+            store.write(lambda session: _keep(session, kind, fresh.slot, new, etag))
         except PublishedDocumentInvalid as exc:
             raise PublishedDocumentInvalid(
                 str(exc),
@@ -211,28 +215,27 @@ def _etag(store: Store, name: str) -> str | None:
     return store.read(lambda session: read_state(session, f"etag:{name}")) or None
 
 
-def _keep(session: Session, kind: _Kind, fresh: _Verified, new: Held, etag: tuple[str, str] | None) -> None:
+def _keep(session: Session, kind: _Kind, slot: str, new: Held, etag: tuple[str, str] | None) -> None:
     """In the writing transaction: compare with the high-water mark held, keep, remember the ETag."""
     held = read_held(session, kind.key)
-    digest = hashlib.sha256(fresh.document.content).hexdigest()
-    current = held.get(fresh.slot)
+    current = held.get(slot)
     if current is not None:
-        _not_older(fresh.document, current, digest)
+        _not_older(new, current)
     # the same version and content again replaces the one held too: re-signed, it serves where that one no longer
     # verifies (its signer revoked since)
-    held[fresh.slot] = Held(new.signed, new.verified_at, new.version, digest)
+    held[slot] = new
     write_held(session, kind.key, held)
     if etag is not None:
         write_state(session, f"etag:{etag[0]}", etag[1])
 
 
-def _not_older(fresh: SignedDocument, held: Held, digest: str) -> None:
+def _not_older(fresh: Held, held: Held) -> None:
     if fresh.version < held.version:
         raise PublishedDocumentInvalid(
             f"version {fresh.version} older than {held.version}",
             user_message=f"第 {fresh.version} 版比本机已有的第 {held.version} 版旧。",
         )
-    if fresh.version == held.version and digest != held.content_sha256:
+    if fresh.version == held.version and fresh.content_sha256 != held.content_sha256:
         raise PublishedDocumentInvalid(
             f"version {held.version} with other content",
             user_message=f"第 {held.version} 版与本机已有的同版内容不同。",

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QVBox
 
 from app.domain.errors import AppError
 from app.domain.todo import Urgency
-from app.services.office import screening_rules, working_calendar
+from app.services.office import office_files, screening_rules, working_calendar
 from app.services.workbench_queries import TodoRow, WarningRow, WorkbenchView, workbench_view
 from app.sync.state import SyncPhase, SyncStatus
 from app.ui.context import AppContext
@@ -143,7 +143,8 @@ class WorkbenchController(FeatureController):
 
         def load(ctx: object) -> WorkbenchView:
             # what the office published last (the sync may just have brought a new calendar or new rules)
-            calendar, rules = working_calendar(store, config), screening_rules(store, config)
+            files = office_files(config)  # the trust files read once for both
+            calendar, rules = working_calendar(store, config, files), screening_rules(store, config, files)
             return workbench_view(store, agency, dt.datetime.now().astimezone(), calendar, rules)
 
         self.context.runner.op(load).success(self._loaded).failure(self._failed).run()
